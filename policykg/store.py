@@ -1,0 +1,175 @@
+"""The embedded store: pyoxigraph on disk, one named graph per source, swapped atomically.
+
+Only this module imports pyoxigraph's ``Store``. A store directory holds generations::
+
+    STORE/current -> gen-20241127T101500-1234/      (a symlink, replaced atomically)
+    STORE/gen-…/oxigraph/                            the RocksDB store (public graphs only)
+    STORE/gen-…/restricted.nq                        personal data (mode 0600), never served
+
+A build or a load writes a *new* generation and then points ``current`` at it with one
+``rename``; a build that fails or is killed leaves ``current`` where it was. Readers
+open ``current`` read-only and notice a new generation by its name.
+
+Default-graph rule: queries see the union of all (public) named graphs as their default
+graph unless the request names graphs (SPARQL protocol ``default-graph-uri``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+
+from .errors import StoreError
+
+CURRENT = "current"
+KEEP_GENERATIONS = 3
+
+
+@dataclass(frozen=True)
+class Generation:
+    root: Path            # the store directory
+    path: Path            # the generation directory
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def oxigraph_dir(self) -> Path:
+        return self.path / "oxigraph"
+
+    @property
+    def restricted_file(self) -> Path:
+        return self.path / "restricted.nq"
+
+
+def current(root: Path | str) -> Generation:
+    root = Path(root)
+    link = root / CURRENT
+    if not link.exists():
+        raise StoreError(
+            f"找不到图谱存储 {root}：请先运行 `policykg build`",
+            f"no store at {root}: run `policykg build` first",
+        )
+    return Generation(root, (root / os.readlink(link)).resolve() if link.is_symlink() else link)
+
+
+def generation_name(root: Path | str) -> str | None:
+    """The current generation's name, cheap enough to check on every request."""
+    try:
+        return os.readlink(Path(root) / CURRENT)
+    except OSError:
+        return None
+
+
+def open_read_only(root: Path | str) -> Store:
+    gen = current(root)
+    try:
+        return Store.read_only(str(gen.oxigraph_dir))
+    except OSError as exc:
+        raise StoreError(f"无法打开图谱存储 {gen.path}：{exc}", f"cannot open store {gen.path}: {exc}") from exc
+
+
+def _new_generation(root: Path) -> Generation:
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    path = root / f"gen-{stamp}-{os.getpid()}-{time.monotonic_ns() % 1_000_000:06d}"
+    path.mkdir()
+    return Generation(root, path)
+
+
+def _publish(gen: Generation) -> None:
+    """Point ``current`` at ``gen`` atomically (symlink + rename), then prune old ones."""
+    tmp = gen.root / f".current-{os.getpid()}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(gen.path.name, tmp)
+    os.replace(tmp, gen.root / CURRENT)
+    _prune(gen.root)
+
+
+def _prune(root: Path) -> None:
+    """Keep the newest few generations (a server may still be reading the previous one)."""
+    live = generation_name(root)
+    gens = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
+    stale = [p for p in gens if p.name != live][: max(0, len(gens) - KEEP_GENERATIONS)]
+    for p in stale:
+        shutil.rmtree(p, ignore_errors=True)
+    for p in root.glob(".building-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+@contextmanager
+def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[tuple[Store, Generation]]:
+    """Yield a writable store in a fresh generation; publish it only if the block succeeds.
+
+    With ``copy_current`` the new generation starts as a copy of the current one (used by
+    ``load`` to replace one region's graph and keep the rest).
+    """
+    root = Path(root)
+    gen = _new_generation(root)
+    ok = False
+    try:
+        if copy_current and generation_name(root):
+            cur = current(root)
+            Store.read_only(str(cur.oxigraph_dir)).backup(str(gen.oxigraph_dir))
+            if cur.restricted_file.exists():
+                shutil.copy2(cur.restricted_file, gen.restricted_file)
+        store = Store(str(gen.oxigraph_dir))
+        yield store, gen
+        store.flush()
+        del store
+        ok = True
+    finally:
+        if ok:
+            _publish(gen)
+        else:
+            shutil.rmtree(gen.path, ignore_errors=True)
+
+
+def put_graph(store: Store, graph_iri: str, triples: Iterable[Triple]) -> int:
+    """Replace one named graph's content. Returns the number of triples written."""
+    g = NamedNode(graph_iri)
+    if store.contains_named_graph(g):
+        store.remove_graph(g)
+    quads = [Quad(t.subject, t.predicate, t.object, g) for t in triples]
+    store.bulk_extend(quads)
+    return len(quads)
+
+
+def write_restricted(gen: Generation, graph_iri: str, triples: list[Triple]) -> None:
+    """Personal data: kept out of the public store, in a file only its owner can read."""
+    keep: list[Quad] = []
+    g = NamedNode(graph_iri)
+    if gen.restricted_file.exists():
+        from pyoxigraph import parse
+        keep = [q for q in parse(path=str(gen.restricted_file), format=RdfFormat.N_QUADS)
+                if q.graph_name != g]
+    keep += [Quad(t.subject, t.predicate, t.object, g) for t in triples]
+    data = serialize(keep, format=RdfFormat.N_QUADS) if keep else b""
+    fd = os.open(gen.restricted_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def graph_sizes(store: Store) -> dict[str, int]:
+    """Triples per named graph (and the default graph, if not empty)."""
+    sizes: dict[str, int] = {}
+    for sol in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        sizes[sol["g"].value] = int(sol["n"].value)
+    n = sum(1 for _ in store.quads_for_pattern(None, None, None, DefaultGraph()))
+    if n:
+        sizes[""] = n
+    return sizes
+
+
+def disk_size(root: Path | str) -> int:
+    gen = current(root)
+    return sum(p.stat().st_size for p in gen.path.rglob("*") if p.is_file())
