@@ -1,0 +1,320 @@
+"""Cells -> records: the one place that interprets a row's cell texts, for every input form.
+
+Every loader (document text, PDF, XLSX, CSV) produces :class:`RawRow`s: the cell texts of
+one printed row keyed by the canonical field names of its layout (``loaders/mappings``),
+merged cells repeated on every row they cover. :func:`build_rows` turns them into
+:class:`~policykg.records.ListRow`s, so all forms give the same records and the same RDF.
+
+Conventions:
+- A raw row whose 序号 cell is empty continues the numbered row above it (a merged 序号
+  cell): its service-item cells become another service item of that row, its provincial
+  texts and local measure are added to it.
+- Multi-valued cells (钱塘's several provincial texts) may hold several values separated by
+  newlines; other cells' newlines are PDF/Excel line breaks and are removed.
+- ``strict`` (uploads) turns defects into :class:`LoadError`s; the document's own defects
+  are loaded leniently as warnings, so that validation can report them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+from policykg.errors import LoadError
+from policykg.iris import short_hash
+from policykg.records import Backbone, ListRow, LocalMeasure, RegionList, ServiceItem, SourceRef
+
+from .layouts import Layout
+from .layouts import get as get_layout
+
+ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
+CN_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
+KEY_TASKS = 32
+PROVINCIAL_MEASURES = 146
+
+
+@dataclass
+class RawRow:
+    cells: dict[str, str]
+    source: SourceRef
+    where: str = ""          # "file.xlsx 第5行" etc., for messages
+
+
+@dataclass
+class Issues:
+    """Collects defects: raised at once when strict, else kept as warnings."""
+
+    strict: bool
+    warnings: list[str] = field(default_factory=list)
+
+    def report(self, where: str, zh: str, en: str) -> None:
+        if self.strict:
+            raise LoadError(zh, en, where=where)
+        self.warnings.append(f"{where}: {zh} / {en}" if where else f"{zh} / {en}")
+
+
+def clean(text: str | None) -> str:
+    """Remove the line breaks and spaces the PDF/Excel put inside a cell."""
+    return re.sub(r"\s+", "", text or "")
+
+
+def cn_number(s: str) -> int | None:
+    """'一' -> 1, '十二' -> 12, '二十' -> 20, '三十二' -> 32, '12' -> 12."""
+    s = s.strip()
+    if s.isdigit():
+        return int(s)
+    if not s or any(c not in CN_NUMERALS for c in s):
+        return None
+    if "十" not in s:
+        return CN_NUMERALS[s] if len(s) == 1 else None
+    tens, _, ones = s.partition("十")
+    return (CN_NUMERALS[tens] if tens else 1) * 10 + (CN_NUMERALS[ones] if ones else 0)
+
+
+_KEY_TASK = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]\s*(.*)$|^(\d{1,2})\s*[.．、]\s*(\D.*)$|^(\d{1,2})\s*(\D.*)?$")
+_GENERAL = re.compile(r"^([一二三四五六七八九十]+)[、.．]\s*(.*)$")
+
+
+def parse_key_task(text: str) -> tuple[int | None, str]:
+    """'（一）强化财税政策保障' / '1.强化财税政策保障' / '1' -> (1, '强化财税政策保障')."""
+    t = clean(text)
+    m = _KEY_TASK.match(t)
+    if not m:
+        return None, t
+    if m.group(1):
+        return cn_number(m.group(1)), m.group(2)
+    if m.group(3):
+        return int(m.group(3)), m.group(4)
+    return int(m.group(5)), m.group(6) or ""
+
+
+def parse_general_task(text: str) -> tuple[int | None, str]:
+    t = clean(text)
+    m = _GENERAL.match(t)
+    return (cn_number(m.group(1)), m.group(2)) if m else (None, t)
+
+
+_NUMBERED = re.compile(r"(?:(?<=^)|(?<=[。；;！!”\"）)]))(\d{1,3})[.．、](?!\d)")
+
+
+def split_numbered(text: str) -> list[tuple[int, str]]:
+    """'1.精准…。2.精准…' -> [(1, '精准…。'), (2, '精准…')] following a running sequence.
+
+    A number counts only at the start or after a sentence end, and only if it continues
+    the sequence (n, n+1, …), so '2025年' or '1.5' inside a text are never split.
+    """
+    t = clean(text)
+    hits = [(m.start(), m.end(), int(m.group(1))) for m in _NUMBERED.finditer(t)]
+    chosen: list[tuple[int, int, int]] = []
+    for start, end, n in hits:
+        if not chosen:
+            if start == 0:
+                chosen.append((start, end, n))
+        elif n == chosen[-1][2] + 1:
+            chosen.append((start, end, n))
+    if not chosen:
+        return [(0, t)] if t else []
+    out = []
+    for i, (_, end, n) in enumerate(chosen):
+        stop = chosen[i + 1][0] if i + 1 < len(chosen) else len(t)
+        out.append((n, t[end:stop]))
+    return out
+
+
+def parse_number_list(text: str) -> list[int]:
+    """Template cells: '1,2,5-7' / '1、2' / '3' -> [1, 2, 5, 6, 7]."""
+    out: list[int] = []
+    for part in re.split(r"[,，、;；\s]+", (text or "").strip()):
+        if not part:
+            continue
+        m = re.fullmatch(r"(\d+)\s*[-–~～至]\s*(\d+)", part)
+        if m:
+            out += list(range(int(m.group(1)), int(m.group(2)) + 1))
+        elif part.isdigit():
+            out.append(int(part))
+        else:
+            raise ValueError(part)
+    return out
+
+
+# ------------------------------------------------------------------ one row
+
+
+def _provincial_numbers(cells: dict[str, str], issues: Issues, where: str) -> tuple[int, ...]:
+    nums: list[int] = []
+    if cells.get("provincial_measures"):
+        nums = [n for n, _ in split_numbered(cells["provincial_measures"]) if n]
+    if cells.get("provincial_measure_numbers"):
+        try:
+            nums += parse_number_list(cells["provincial_measure_numbers"])
+        except ValueError as exc:
+            issues.report(f"{where} 列“省级细化措施编号”", f"无法识别的编号 {exc}", f"unreadable measure number {exc}")
+    good = []
+    for n in nums:
+        if 1 <= n <= PROVINCIAL_MEASURES:
+            good.append(n)
+        else:
+            issues.report(f"{where} 列“省级细化措施”", f"省级细化措施编号 {n} 超出 1–{PROVINCIAL_MEASURES}",
+                          f"provincial measure number {n} outside 1–{PROVINCIAL_MEASURES}")
+    return tuple(dict.fromkeys(good))
+
+
+def _key_task(cells: dict[str, str], issues: Issues, where: str) -> tuple[int | None, str]:
+    raw = cells.get("key_task_number") or cells.get("key_task") or ""
+    if not clean(raw):
+        return None, ""
+    n, label = parse_key_task(raw)
+    column = "重点工作编号" if cells.get("key_task_number") else "省级重点工作"
+    if n is None:
+        issues.report(f"{where} 列“{column}”", f"无法识别重点工作编号：{clean(raw)[:30]}",
+                      f"cannot read a key task number: {clean(raw)[:30]}")
+    elif not 1 <= n <= KEY_TASKS:
+        issues.report(f"{where} 列“{column}”", f"重点工作编号 {n} 超出 1–{KEY_TASKS}",
+                      f"key task number {n} outside 1–{KEY_TASKS}")
+        n = None
+    return n, clean(raw)
+
+
+def _local_measures(layout: Layout, cells: dict[str, str], row: int,
+                    provincial: tuple[int, ...]) -> list[LocalMeasure]:
+    kind = layout.local_measure_kind
+    text = cells.get("local_measure", "")
+    if kind == "adopted":
+        texts = [clean(t) for t in (cells.get("provincial_texts") or "").split("\n") if clean(t)]
+        return [LocalMeasure(key=f"t{short_hash(t)[:10]}", kind=kind, text=t) for t in texts]
+    if not clean(text):
+        return []
+    if kind == "city-measure":          # 舟山: ①②③ each a measure, with stage and units
+        from .people import parse_units, split_circled, stage_for
+
+        units, lead = parse_units(cells.get("units", ""))
+        out = []
+        for n, body in split_circled(text):
+            out.append(LocalMeasure(
+                key=f"{row}-{n}" if n else str(row), kind=kind, text=clean(body), number=n or None,
+                target=clean(cells.get("target", "")), stage=clean(stage_for(cells.get("stage", ""), n)),
+                units=tuple(units), lead_unit=lead, implements=provincial,
+            ))
+        return out
+    if kind == "city-rule":             # 衢州: "1.深入贯彻…" numbered rules
+        parts = split_numbered(text)
+        return [LocalMeasure(key=str(n) if n else f"t{short_hash(body)[:10]}", kind=kind, text=body,
+                             number=n or None, implements=provincial) for n, body in parts]
+    units = tuple(u for u in [clean(cells.get("responsible_unit", ""))] if u)
+    return [LocalMeasure(key=f"t{short_hash(text)[:10]}", kind=kind, text=clean(text), implements=provincial,
+                         stage=clean(cells.get("stage", "")), units=units, lead_unit=units[0] if units else "")]
+
+
+def _service_item(cells: dict[str, str]) -> ServiceItem | None:
+    item = ServiceItem(**{f: clean(cells.get(f, "")) for f in ITEM_FIELDS})
+    if not (item.level1 or item.level2 or item.level3 or item.block):
+        return None
+    return item
+
+
+Matcher = Callable[[str, Backbone], "tuple[int, float] | None"]
+
+
+def _match_texts(texts: list[str], backbone: Backbone | None) -> tuple[list[int], list[tuple[str, str]]]:
+    """钱塘: link provincial texts to numbers. Returns (numbers, [(text, reason)] unmatched)."""
+    if not texts:
+        return [], []
+    if backbone is None:
+        return [], [(t, "没有省级骨架可供匹配 / no backbone to match against") for t in texts]
+    from .match import match_provincial
+
+    nums, unmatched = [], []
+    for t in texts:
+        hit = match_provincial(t, backbone)
+        if hit is None:
+            unmatched.append((t, "与146条省级细化措施均不匹配 / matches none of the 146 provincial measures"))
+        else:
+            nums.append(hit[0])
+    return nums, unmatched
+
+
+def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | None = None,
+               strict: bool = False) -> tuple[list[ListRow], list[str], list[tuple[int, str, str]]]:
+    """Raw rows -> (rows in 序号 order, warnings, unmatched provincial texts).
+
+    Raises LoadError when ``strict`` and a row is defective (bad 序号, duplicate 序号,
+    key task or provincial measure number out of range, service item without block).
+    """
+    layout = get_layout(layout_id)
+    issues = Issues(strict)
+    groups: list[list[RawRow]] = []
+    seen: dict[int, str] = {}
+    for raw in raw_rows:
+        number = clean(raw.cells.get("row", ""))
+        if not number:
+            if not groups:
+                issues.report(raw.where, "第一行缺少序号", "the first row has no 序号")
+                continue
+            groups[-1].append(raw)
+            continue
+        if not number.isdigit() or int(number) < 1:
+            issues.report(f"{raw.where} 列“序号”", f"序号不是正整数：{number}", f"序号 is not a positive integer: {number}")
+            continue
+        n = int(number)
+        if n in seen:
+            issues.report(f"{raw.where} 列“序号”", f"序号 {n} 重复（已见于 {seen[n]}）", f"duplicate 序号 {n} (also at {seen[n]})")
+            continue
+        seen[n] = raw.where
+        groups.append([raw])
+
+    rows: list[ListRow] = []
+    unmatched_all: list[tuple[int, str, str]] = []
+    for group in groups:
+        head = group[0]
+        n = int(clean(head.cells["row"]))
+        where = head.where or f"序号 {n}"
+        key_task, key_label = _key_task(head.cells, issues, where)
+        general, general_label = parse_general_task(head.cells.get("general_task", ""))
+        provincial = _provincial_numbers(head.cells, issues, where)
+        texts = [clean(t) for raw in group for t in (raw.cells.get("provincial_texts") or "").split("\n") if clean(t)]
+        texts = list(dict.fromkeys(texts))
+        matched, unmatched = _match_texts(texts, backbone)
+        unmatched_all += [(n, t, reason) for t, reason in unmatched]
+        provincial = tuple(dict.fromkeys([*provincial, *matched]))
+        measures: list[LocalMeasure] = []
+        items: list[ServiceItem] = []
+        for raw in group:
+            cells = dict(raw.cells)
+            if layout.local_measure_kind == "adopted":
+                cells["provincial_texts"] = "\n".join(texts) if raw is head else ""
+            for m in _local_measures(layout, cells, n, provincial):
+                if m not in measures:
+                    measures.append(m)
+            item = _service_item(cells)
+            if item is not None:
+                if not item.block:
+                    issues.report(f"{raw.where or where} 列“承接板块”", f"服务事项“{item.title}”缺少承接板块",
+                                  f"service item '{item.title}' has no undertaking block")
+                items.append(item)
+        if layout.local_measure_kind == "adopted" and matched:
+            measures = [replace(m, implements=tuple(matched)) for m in measures]
+        contacts = ()
+        if head.cells.get("contacts"):
+            from .people import parse_contacts
+
+            contacts = tuple(parse_contacts(head.cells["contacts"]))
+        source = head.source
+        if len(group) > 1 and head.source.line_end is not None and group[-1].source.line_end is not None:
+            source = replace(head.source, line_end=max(r.source.line_end or 0 for r in group))
+        rows.append(ListRow(
+            row=n, key_task=key_task, key_task_label=key_label, general_task=general,
+            general_task_label=general_label if general else "", provincial_measures=provincial,
+            provincial_texts=tuple(texts), local_measures=tuple(measures), service_items=tuple(items),
+            contacts=contacts, remark=clean(head.cells.get("remark", "")),
+            cells={k: v for k, v in head.cells.items()}, source=source,
+        ))
+    rows.sort(key=lambda r: r.row)
+    return rows, issues.warnings, unmatched_all
+
+
+def region_list(region: str, layout_id: str, raw_rows: list[RawRow], source: SourceRef, *, title: str = "",
+                backbone: Backbone | None = None, strict: bool = False) -> RegionList:
+    rows, warnings, unmatched = build_rows(layout_id, raw_rows, backbone=backbone, strict=strict)
+    return RegionList(region=region, layout=layout_id, rows=rows, source=source, title=title,
+                      warnings=warnings, unmatched=unmatched)
