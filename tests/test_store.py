@@ -1,0 +1,100 @@
+"""The embedded store: generations, atomic swap, a killed or failed build leaves the old one serving."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from pyoxigraph import Literal, NamedNode, Triple
+
+from policykg import queries, store
+
+G = "https://w3id.org/policykg/graph/test"
+
+
+def _triples(n: int, tag: str) -> list[Triple]:
+    p = NamedNode("urn:x:p")
+    return [Triple(NamedNode(f"urn:x:{tag}{i}"), p, Literal(tag)) for i in range(n)]
+
+
+def _count(root) -> int:
+    res = queries.run(store.open_read_only(root), "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(res.values()[0]["n"])
+
+
+def test_new_generation_is_published_and_old_ones_pruned(tmp_path):
+    for i in range(5):
+        with store.new_generation(tmp_path) as (st, _gen):
+            store.put_graph(st, G, _triples(i + 1, "a"))
+    assert _count(tmp_path) == 5
+    gens = sorted(p.name for p in tmp_path.glob("gen-*"))
+    assert len(gens) <= store.KEEP_GENERATIONS
+    assert store.generation_name(tmp_path) in gens
+
+
+def test_failed_build_leaves_old_store_and_no_debris(tmp_path):
+    with store.new_generation(tmp_path) as (st, _):
+        store.put_graph(st, G, _triples(3, "old"))
+    before = store.generation_name(tmp_path)
+    with pytest.raises(RuntimeError), store.new_generation(tmp_path) as (st, gen):
+        store.put_graph(st, G, _triples(10, "new"))
+        partial = gen.path
+        raise RuntimeError("loader failed half way")
+    assert store.generation_name(tmp_path) == before
+    assert not partial.exists()
+    assert _count(tmp_path) == 3
+
+
+def test_killed_build_leaves_old_store_answering(tmp_path):
+    with store.new_generation(tmp_path) as (st, _):
+        store.put_graph(st, G, _triples(7, "old"))
+    before = store.generation_name(tmp_path)
+    script = textwrap.dedent(f"""
+        import sys
+        from pyoxigraph import Literal, NamedNode, Triple
+        from policykg import store
+        with store.new_generation({str(tmp_path)!r}) as (st, gen):
+            p = NamedNode("urn:x:p")
+            store.put_graph(st, {G!r}, [Triple(NamedNode(f"urn:x:n{{i}}"), p, Literal("new")) for i in range(20000)])
+            print("half-way", flush=True)
+            sys.stdin.readline()   # block until killed
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "half-way"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert store.generation_name(tmp_path) == before
+    assert _count(tmp_path) == 7
+    # the next successful build cleans the killed build's debris away eventually
+    with store.new_generation(tmp_path) as (st, _):
+        store.put_graph(st, G, _triples(2, "next"))
+    assert _count(tmp_path) == 2
+
+
+def test_copy_current_keeps_other_graphs(tmp_path):
+    with store.new_generation(tmp_path) as (st, _):
+        store.put_graph(st, G, _triples(3, "a"))
+        store.put_graph(st, G + "2", _triples(4, "b"))
+    with store.new_generation(tmp_path, copy_current=True) as (st, _):
+        store.put_graph(st, G, _triples(1, "c"))
+    sizes = store.graph_sizes(store.open_read_only(tmp_path))
+    assert sizes == {G: 1, G + "2": 4}
+
+
+def test_missing_store_is_a_clear_error(tmp_path):
+    from policykg.errors import StoreError
+
+    with pytest.raises(StoreError, match="policykg build"):
+        store.open_read_only(tmp_path / "nowhere")
+
+
+def test_restricted_file_is_private(tmp_path):
+    with store.new_generation(tmp_path) as (st, gen):
+        store.write_restricted(gen, G, _triples(1, "phone"))
+    gen = store.current(tmp_path)
+    assert oct(gen.restricted_file.stat().st_mode & 0o777) == "0o600"
+    assert _count(tmp_path) == 0   # never in the public store
