@@ -24,7 +24,7 @@ class LoadError(PolicyKGError):
     """Bad input file: names the file, page or row and column."""
 
 
-class LoaderNotFound(PolicyKGError):
+class LoaderNotFound(PolicyKGError):  # noqa: N818 - rdflib's PluginException naming
     """No loader for a (form, layout) pair."""
 
 

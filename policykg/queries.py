@@ -246,12 +246,13 @@ def run(
     if substitutions:
         kwargs["substitutions"] = {Variable(k): to_term(v) for k, v in substitutions.items()}
     try:
-        res = store.query(text, **kwargs)
+        return _collect(store.query(text, **kwargs), max_rows)
     except SyntaxError as exc:
         raise QueryError(f"查询语法错误：{exc}", f"query syntax error: {exc}", position=_position(exc)) from exc
-    except (OSError, ValueError) as exc:
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise QueryError(f"查询无法执行：{exc}", f"query cannot be evaluated: {exc}") from exc
+    except OSError as exc:
         raise QueryError(f"查询执行失败：{exc}", f"query failed: {exc}", status=500) from exc
-    return _collect(res, max_rows)
 
 
 def _collect(res: Any, max_rows: int | None) -> Result:

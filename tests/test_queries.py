@@ -1,0 +1,128 @@
+"""The query runner and catalogue: headers, prefixes, updates refused, errors with positions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from pyoxigraph import Literal, NamedNode, Triple
+
+from policykg import queries, store
+from policykg.config import ONTOLOGY_NS, QUERY_DIR, ROOT
+from policykg.errors import QueryError
+
+PK = ONTOLOGY_NS
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tiny")
+    a = NamedNode(PK + "number")
+    with store.new_generation(root) as (st, _):
+        store.put_graph(st, "https://w3id.org/policykg/graph/backbone", [
+            Triple(NamedNode("urn:kt:1"), NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                   NamedNode(PK + "KeyTask")),
+            Triple(NamedNode("urn:kt:1"), a, Literal("1", datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),
+            Triple(NamedNode("urn:kt:1"), NamedNode("http://www.w3.org/2000/01/rdf-schema#label"),
+                   Literal("强化财税政策保障", language="zh")),
+        ])
+        store.put_graph(st, "https://w3id.org/policykg/graph/other", [
+            Triple(NamedNode("urn:o"), NamedNode("urn:p"), Literal("x"))])
+    return store.open_read_only(root)
+
+
+def test_prefixes_are_predeclared_and_default_graph_is_the_union(tiny):
+    res = queries.run(tiny, "SELECT ?t WHERE { ?k a pk:KeyTask ; rdfs:label ?t }")
+    assert res.values() == [{"t": "强化财税政策保障"}]
+    n = queries.run(tiny, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").values()[0]["n"]
+    assert n == "4"
+
+
+def test_default_graph_can_be_narrowed(tiny):
+    res = queries.run(tiny, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                      default_graph=["https://w3id.org/policykg/graph/other"])
+    assert res.values()[0]["n"] == "1"
+
+
+def test_substitutions_bind_values_not_text(tiny):
+    text = "SELECT ?k ?label WHERE { ?k rdfs:label ?label }"
+    res = queries.run(tiny, text, substitutions={"label": Literal("强化财税政策保障", language="zh")})
+    assert res.values() == [{"k": "urn:kt:1", "label": "强化财税政策保障"}]
+    evil = '" } ; DROP ALL ; SELECT * { "'
+    assert queries.run(tiny, text, substitutions={"label": evil}).rows == []
+
+
+def test_substituting_a_variable_not_selected_is_a_query_error(tiny):
+    with pytest.raises(QueryError):
+        queries.run(tiny, "SELECT ?k WHERE { ?k rdfs:label ?label }", substitutions={"label": "x"})
+
+
+@pytest.mark.parametrize("text", [
+    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+    "PREFIX x: <urn:x#>\n  delete where { ?s ?p ?o }",
+    "# comment\nDROP ALL",
+    "LOAD <http://example.org/x.ttl>",
+    "CLEAR DEFAULT",
+])
+def test_updates_are_refused(tiny, text):
+    with pytest.raises(QueryError) as err:
+        queries.run(tiny, text)
+    assert err.value.status == 403
+    assert "只读" in err.value.message
+
+
+def test_syntax_error_names_its_position(tiny):
+    with pytest.raises(QueryError) as err:
+        queries.run(tiny, "SELECT ?x WHERE {\n  ?x ?y \n}")
+    assert err.value.status == 400
+    assert err.value.position is not None and err.value.position[0] >= 1
+
+
+def test_row_cap_is_flagged(tiny):
+    res = queries.run(tiny, "SELECT * WHERE { ?s ?p ?o }", max_rows=2)
+    assert len(res.rows) == 2 and res.truncated
+
+
+def test_serializations(tiny):
+    res = queries.run(tiny, "SELECT ?t WHERE { ?k rdfs:label ?t }")
+    doc = json.loads(queries.serialize_result(res, "json"))
+    assert doc["results"]["bindings"][0]["t"] == {"type": "literal", "value": "强化财税政策保障", "xml:lang": "zh"}
+    assert queries.serialize_result(res, "csv").decode() == "t\r\n强化财税政策保障\r\n"
+    assert b"<literal xml:lang=\"zh\">" in queries.serialize_result(res, "xml")
+    assert queries.serialize_result(res, "tsv").decode().splitlines()[1] == '"强化财税政策保障"@zh'
+    g = queries.run(tiny, "CONSTRUCT WHERE { ?k rdfs:label ?t }")
+    assert "强化财税政策保障" in queries.serialize_result(g, "turtle").decode()
+    ask = queries.run(tiny, "ASK { ?k a pk:KeyTask }")
+    assert json.loads(queries.serialize_result(ask, "json"))["boolean"] is True
+
+
+def test_every_catalogue_query_has_bilingual_title_and_parses(tiny):
+    cat = queries.catalogue()
+    assert {"key-tasks", "provincial-measures", "rows-per-block", "rows-per-level1", "region-summary"} <= set(cat)
+    for q in cat.values():
+        assert q.title.get("zh") and q.title.get("en"), q.name
+        assert q.description.get("zh") and q.description.get("en"), q.name
+        defaults = {k: v.get("default") for k, v in q.params.items() if isinstance(v, dict) and "default" in v}
+        queries.run(tiny, q.text, substitutions=defaults or None)   # parses and runs
+
+
+def test_every_turtle_and_query_file_parses():
+    for path in sorted(Path(ROOT).glob("*/**/*.ttl")):
+        if any(part in {".venv", "venv", "var", "node_modules"} for part in path.parts):
+            continue
+        rdflib.Graph().parse(path, format="turtle")
+    from pyoxigraph import Store
+
+    empty = Store()
+    for path in sorted(QUERY_DIR.rglob("*.rq")):
+        empty.query(path.read_text(encoding="utf-8"))
+
+
+def test_resolve_text_accepts_names_files_and_text(tmp_path):
+    assert "pk:KeyTask" in queries.resolve_text("key-tasks")
+    f = tmp_path / "q.rq"
+    f.write_text("ASK {}", encoding="utf-8")
+    assert queries.resolve_text(str(f)) == "ASK {}"
+    assert queries.resolve_text("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
