@@ -72,12 +72,12 @@ class _Sink:
         self.triples: list[Triple] = []
         self._seen: set[Triple] = set()
 
-    def add(self, s: NamedNode | BlankNode, p: str, o: NamedNode | Literal | BlankNode | str | None) -> None:
+    def add(self, s: NamedNode | BlankNode, p: str | NamedNode, o: NamedNode | Literal | BlankNode | str | None) -> None:
         if o is None or o == "":
             return
         if isinstance(o, str):
             o = zh(o)
-        t = Triple(s, N(p), o)
+        t = Triple(s, N(p) if isinstance(p, str) else p, o)
         if t not in self._seen:
             self._seen.add(t)
             self.triples.append(t)
