@@ -1,10 +1,53 @@
 """Text loader for the source document (text extracted from the PDF).
 
+``read_backbone(path)`` gives the provincial backbone (see :mod:`loaders.text.backbone`);
+``read_attachments(path, backbone)`` gives the four regions' lists, in attachment order.
+
 Per-attachment readers live in one module each (``quzhou``, ``zhoushan``, ``qiantang``,
 ``deqing``) and share one signature::
 
-    read(attachment: loaders.text.document.Attachment, backbone: Backbone, *, document: Document) -> RegionList
+    read(attachment: Attachment, backbone: Backbone | None, *, document: Document) -> RegionList
 
 ``attachment`` is the table body with page headers and page numbers removed (line numbers
-kept); ``document`` gives the file name and sha256 for :class:`policykg.records.SourceRef`.
+kept, see :mod:`loaders.text.document`); ``document`` gives the file name and sha256 for
+:class:`policykg.records.SourceRef` (``loaders.text.engine.source_ref``).  Shared pieces:
+``document.clean/join_lines/width``, ``engine.line_pieces/segment_rows`` and
+``loaders.cells.region_list`` (cells -> ListRow).
 """
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from policykg.errors import LoadError
+from policykg.records import Backbone, RegionList
+
+from .document import read_document
+
+# 附件 N -> reader module
+READERS = {1: "quzhou", 2: "zhoushan", 3: "qiantang", 4: "deqing"}
+
+
+def read_backbone(path: Path | str) -> Backbone:
+    from .backbone import read
+
+    return read(read_document(path))
+
+
+def read_attachments(path: Path | str, backbone: Backbone | None) -> list[RegionList]:
+    """Every attachment with a reader; an attachment whose reader module is missing is skipped."""
+    doc = read_document(path)
+    out: list[RegionList] = []
+    for number, attachment in sorted(doc.attachments.items()):
+        name = READERS.get(number)
+        if name is None:
+            raise LoadError(f"附件 {number} 没有对应的读取器", f"no reader for attachment {number}", where=doc.name)
+        try:
+            module = importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+            continue
+        out.append(module.read(attachment, backbone, document=doc))
+    return out
