@@ -1,15 +1,15 @@
-"""Pure functions on cell text: joining PDF lines, circled-number items, responsible units,
-contacts and phone numbers, implementation stages.
+"""Pure functions on cell text: circled-number items, responsible units, contacts and phone
+numbers, implementation stages.
 
 Written for 舟山市 (附件 2), whose cells carry most of this, but nothing here is specific to
 one region.  Every example in the docstrings is a real cell of the source document.
 
 Quirks met in the document and handled here:
 
-* Extraction spaces between Chinese and digits/Latin letters (``减按 25%计入``) are removed by
-  :func:`join_lines`; spaces between two Chinese characters are kept (``“最懂企业 最快解决”``).
-* Phone numbers are broken over lines (``1350680`` / ``1708``) — joining lines without a
-  separator restores them; some sit inside the role's brackets (``（采监处副处长2282690）``),
+* Cell texts come from :func:`loaders.text.document.join_lines`; every function here ignores
+  whitespace where it cannot be meaningful (inside a phone number or a unit name).
+* Phone numbers are broken over lines (``1350680`` / ``1708``, joined as ``1350680 1708``):
+  spaces are removed before parsing; some sit inside the role's brackets (``（采监处副处长2282690）``),
   inside brackets alone (``陈保华（15728086875）``), or carry a short number in brackets after
   them (``13616804126（624126）``); short internal numbers have 6 digits (``663156``).
 * Two contacts may follow each other with no separator (``…中心主任）夏港（市…``), or be
@@ -30,21 +30,12 @@ import re
 from policykg.records import Contact
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-_CJK = r"\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’—…·"
-_SPACE_CJK_ASCII = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[0-9A-Za-z%.+\-*/])|(?<=[0-9A-Za-z%.+\-*/])[ \t]+(?=[{_CJK}])")
 
 
 def circled_value(ch: str) -> int:
     """①→1 … ⑳→20; 0 for anything else."""
     i = CIRCLED.find(ch)
     return i + 1 if i >= 0 and ch else 0
-
-
-def join_lines(lines: list[str] | tuple[str, ...]) -> str:
-    """One cell's text from its PDF lines: lines stripped and joined without separator
-    (Chinese wraps anywhere), extraction spaces between Chinese and digits/Latin removed."""
-    text = "".join(ln.strip() for ln in lines)
-    return _SPACE_CJK_ASCII.sub("", text).strip()
 
 
 # --------------------------------------------------------------------------- circled items

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from loaders.people import join_lines, parse_contacts, parse_units, split_circled, stage_for
+from loaders.people import parse_contacts, parse_units, split_circled, stage_for
+from loaders.text.document import join_lines
 from policykg.records import Contact
-
-# --- join_lines ----------------------------------------------------------------------------
-
-
-def test_join_lines_removes_breaks_and_extraction_spaces():
-    # lines 2581-2584
-    lines = ["①增值税小规模纳税人减免增值税，", "", "小微企业减按 25%计入应纳税所得", "额，增值税小规模纳税人、小型微利"]
-    assert join_lines(lines) == "①增值税小规模纳税人减免增值税，小微企业减按25%计入应纳税所得额，增值税小规模纳税人、小型微利"
-
-
-def test_join_lines_rejoins_broken_phone_and_keeps_chinese_spaces():
-    assert join_lines(["1350680", "1708，方"]) == "13506801708，方"          # lines 2654-2655
-    assert join_lines(["构建“最懂企业 最快解决 企业最有感”"]) == "构建“最懂企业 最快解决 企业最有感”"
-    assert join_lines(["公募 REITs试点"]) == "公募REITs试点"
-    assert join_lines([]) == ""
-
 
 # --- split_circled -------------------------------------------------------------------------
 
