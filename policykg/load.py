@@ -46,7 +46,7 @@ class LoadResult:
 
 
 _BACKBONE_QUERY = """
-SELECT ?kind ?n ?text ?kt WHERE {
+SELECT ?backbone ?kind ?n ?text ?kt WHERE {
   GRAPH ?backbone {
     { ?s a pk:KeyTask ; pk:number ?n ; rdfs:label ?text . BIND("k" AS ?kind) OPTIONAL { ?s pk:generalTask/pk:number ?kt } }
     UNION { ?s a pk:ProvincialMeasure ; pk:number ?n ; pk:text ?text ; pk:keyTask/pk:number ?kt . BIND("m" AS ?kind) }
