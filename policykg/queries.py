@@ -216,8 +216,38 @@ def to_term(value: Any) -> Any:
         return Literal(str(value), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
     s = str(value)
     if s.startswith("<") and s.endswith(">"):
-        return NamedNode(s[1:-1])
+        try:
+            return NamedNode(s[1:-1])
+        except ValueError as exc:
+            raise QueryError(f"参数不是合法的 IRI：{s}", f"parameter is not a valid IRI: {s}") from exc
     return Literal(s)
+
+
+def bind(query: Query, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Catalogue parameters -> substitutions, typed by the header (string, integer, iri).
+
+    Missing values take the header's default; unknown names are an error.
+    """
+    out: dict[str, Any] = {}
+    for name in values:
+        if name not in query.params:
+            raise QueryError(f"查询 {query.name} 没有参数 {name!r}", f"query {query.name} has no parameter {name!r}")
+    for name, spec in query.params.items():
+        spec = spec if isinstance(spec, dict) else {"default": spec}
+        value = values.get(name, spec.get("default"))
+        if value is None or value == "":
+            continue
+        kind = spec.get("type", "string")
+        if kind == "integer":
+            try:
+                out[name] = int(value)
+            except (TypeError, ValueError) as exc:
+                raise QueryError(f"参数 {name} 应为整数：{value!r}", f"parameter {name} must be an integer: {value!r}") from exc
+        elif kind == "iri":
+            out[name] = to_term(value if str(value).startswith("<") else f"<{value}>")
+        else:
+            out[name] = str(value)
+    return out
 
 
 def run(

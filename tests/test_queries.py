@@ -115,9 +115,11 @@ def test_every_turtle_and_query_file_parses():
         rdflib.Graph().parse(path, format="turtle")
     from pyoxigraph import Store
 
+    from policykg.namespaces import prefixes
+
     empty = Store()
     for path in sorted(QUERY_DIR.rglob("*.rq")):
-        empty.query(path.read_text(encoding="utf-8"))
+        empty.query(path.read_text(encoding="utf-8"), prefixes=prefixes())
 
 
 def test_resolve_text_accepts_names_files_and_text(tmp_path):
