@@ -162,3 +162,25 @@ def test_measures_also_printed_by_qiantang(backbone, doc):
     qiantang = nows("".join(ln.text for ln in doc.attachments[3].lines))
     found = [m.number for m in backbone.measures if nows(m.text) in qiantang]
     assert len(found) >= 95
+
+
+def test_missing_attachment_1_is_an_error(tmp_path):
+    from policykg.errors import LoadError
+
+    path = tmp_path / "only2.txt"
+    path.write_text("通知\n 附件 2\n标题\n序\n号\n总体任务\n1\n一、强化\n", encoding="utf-8")
+    with pytest.raises(LoadError) as e:
+        read_backbone(path)
+    assert "附件 1" in e.value.zh and "only2.txt" in str(e.value)
+
+
+def test_incomplete_table_is_an_error(tmp_path):
+    """A truncated 衢州 table cannot give 146 measures: refuse rather than load half a backbone."""
+    from policykg.errors import LoadError
+
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "truncated.txt"
+    path.write_text("\n".join(lines[:1000]) + "\n", encoding="utf-8")
+    with pytest.raises(LoadError) as e:
+        read_backbone(path)
+    assert "1–32" in e.value.zh or "1–146" in e.value.zh

@@ -99,3 +99,13 @@ def test_errors(tmp_path):
     with pytest.raises(LoadError) as e:
         parse_document(Path("x.txt"), "附件 1\n标题\n没有表头\n".encode())
     assert "序号" in e.value.zh
+
+
+def test_unknown_attachment_number(tmp_path):
+    from loaders.text import read_attachments
+
+    path = tmp_path / "five.txt"
+    path.write_text("通知\n附件 5\n标题\n序号\n1\n", encoding="utf-8")
+    with pytest.raises(LoadError) as e:
+        read_attachments(path, None)
+    assert "附件 5" in e.value.zh

@@ -31,7 +31,19 @@ How each cell is recognised (vocabularies and widths are in the TOML's ``[text]`
   blank / ``务``).  Two cells: 二级, 三级.  **One cell alone is taken as 二级事项**: the
   extraction cannot tell a lone two-line cell's column (``人才服务`` / ``职称评审权下放服务``).
 
-Rows with no service cells at all (70, 71, 73, 92, 93) are kept with empty cells.
+Rows with no service cells at all (70, 71, 73, 80, 92, 93) are kept with empty cells.
+
+Other quirks met here:
+
+* a 市级落实细则 number may be glued to a year: ``31.2023年至 2025年…`` (rows 43, 59, 66) is
+  rule 31, not ``31.2`` — ``NUMBER_RE`` allows a digit after the dot only before ``NNNN年``;
+* rules are reused across key tasks (rule 2 for rows 4–11 and 39–41) and merged over rows
+  (rule 1 over rows 1–3, rule 44 over 56–57); a row that prints a new key task without a rule
+  has none (row 93), it does not inherit the previous key task's rule;
+* a row's SourceRef spans its segment, from its 序号 line to the last line before the next
+  序号, so it also covers merged-cell text printed there (row 13: lines 325–369 include the
+  end of measure 8 and measures 9–11 at the top of the next page);
+* ``（M0）`` in the 服务内容 but ``（Mb）`` in the 三级事项 of row 13: kept as printed.
 """
 
 from __future__ import annotations
