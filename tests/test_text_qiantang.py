@@ -187,3 +187,23 @@ def test_match_exact_contains_fuzzy_none(backbone):
     assert match_provincial("", backbone) is None
     why = explain("完全无关的一句话，没有任何对应的省级措施。", backbone)
     assert why.startswith("与146条省级细化措施均不匹配") and "matches none" in why
+
+
+def test_nothing_dropped_nothing_invented(backbone):
+    """Every piece of the table body is in exactly one cell: key task (once), a (sub-)row's
+    text, or its service cells (a sub-row's repeated 一级事项 included, though it makes no item)."""
+    import re
+
+    from loaders.text import qiantang
+    from loaders.text.document import read_document
+
+    att = read_document(SOURCE).attachments[3]
+    parser = qiantang.parse(att, backbone)
+    body = re.sub(r"\s+", "", "".join(ln.text for ln in att.lines))
+    segments = [p for r in parser.rows for p in r.segment.pieces]
+    assert re.sub(r"\s+", "", "".join(p.text for p in segments)) == body
+    keys = {id(r.key): r.key for r in parser.rows}
+    got = [p for k in keys.values() for p in k]
+    for r in parser.rows:
+        got += r.segment.pieces[:1] + [p for u in r.units for p in u.text + u.service]
+    assert sorted((p.no, p.text) for p in got) == sorted((p.no, p.text) for p in segments)

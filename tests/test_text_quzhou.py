@@ -173,3 +173,19 @@ def test_every_row_has_a_key_task_and_measures(rows):
     for r in rows.values():
         assert r.key_task is not None and r.provincial_measures, r.row
     assert [r.row for r in rows.values() if not r.service_items] == [70, 71, 73, 80, 92, 93]
+
+
+def test_nothing_dropped_nothing_invented(parser):
+    """Every piece of text of the table body ends up in exactly one cell (merged cells once)."""
+    import re
+
+    att = read_document(SOURCE).attachments[1]
+    body = re.sub(r"\s+", "", "".join(ln.text for ln in att.lines))
+    segments = [p for r in parser.rows for p in r.segment.pieces]
+    assert re.sub(r"\s+", "", "".join(p.text for p in segments)) == body
+    got = [p for k in parser.key_cells for p in k.pieces] + [p for m in parser.measures for p in m.pieces]
+    rules = {id(r.rule): r.rule for r in parser.rows if r.rule}
+    got += [p for c in rules.values() for p in c.pieces]
+    for r in parser.rows:
+        got += r.segment.pieces[:1] + r.content.pieces + r.service
+    assert sorted((p.no, p.text) for p in got) == sorted((p.no, p.text) for p in segments)
