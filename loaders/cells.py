@@ -27,6 +27,7 @@ from policykg.records import Backbone, ListRow, LocalMeasure, RegionList, Servic
 
 from .layouts import Layout
 from .layouts import get as get_layout
+from .text.document import join_lines
 
 ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
 CN_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
@@ -55,8 +56,9 @@ class Issues:
 
 
 def clean(text: str | None) -> str:
-    """Remove the line breaks and spaces the PDF/Excel put inside a cell."""
-    return re.sub(r"\s+", "", text or "")
+    """A cell as printed: the PDF's/Excel's line breaks and inserted spaces removed, real
+    spaces between words kept (see :func:`loaders.text.document.join_lines`)."""
+    return join_lines((text or "").split("\n"))
 
 
 def cn_number(s: str) -> int | None:
@@ -95,7 +97,8 @@ def parse_general_task(text: str) -> tuple[int | None, str]:
     return (cn_number(m.group(1)), m.group(2)) if m else (None, t)
 
 
-_NUMBERED = re.compile(r"(?:(?<=^)|(?<=[。；;！!”\"）)]))(\d{1,3})[.．、](?!\d)")
+# "31.2023年至…": a number right before a year still counts; "1.5" does not
+_NUMBERED = re.compile(r"(?:(?<=^)|(?<=[。；;！!”\"）)]))\s*(\d{1,3})[.．、]\s*(?:(?=\d{4}\s*年)|(?!\d))")
 
 
 def split_numbered(text: str) -> list[tuple[int, str]]:
@@ -176,8 +179,10 @@ def _key_task(cells: dict[str, str], issues: Issues, where: str) -> tuple[int | 
     return n, clean(raw)
 
 
-def _local_measures(layout: Layout, cells: dict[str, str], row: int,
-                    provincial: tuple[int, ...]) -> list[LocalMeasure]:
+def _local_measures(layout: Layout, cells: dict[str, str], row: int, provincial: tuple[int, ...],
+                    key_task: int | None = None, part: int = 0) -> list[LocalMeasure]:
+    """``part`` > 0 for a continuation printing of the same 序号 (舟山 prints row 27 twice,
+    numbering its measures ①②③ again): its keys get a ``p2``-style suffix to stay distinct."""
     kind = layout.local_measure_kind
     text = cells.get("local_measure", "")
     if kind == "adopted":
@@ -192,14 +197,16 @@ def _local_measures(layout: Layout, cells: dict[str, str], row: int,
         out = []
         for n, body in split_circled(text):
             out.append(LocalMeasure(
-                key=f"{row}-{n}" if n else str(row), kind=kind, text=clean(body), number=n or None,
+                key=(f"{row}p{part + 1}" if part else f"{row}") + (f"-{n}" if n else ""), kind=kind, text=clean(body), number=n or None,
                 target=clean(cells.get("target", "")), stage=clean(stage_for(cells.get("stage", ""), n)),
                 units=tuple(units), lead_unit=lead, implements=provincial,
             ))
         return out
     if kind == "city-rule":             # 衢州: "1.深入贯彻…" numbered rules
+        # keyed by key task and number: 衢州 numbers rule 2 twice (key tasks 2 and 9)
         parts = split_numbered(text)
-        return [LocalMeasure(key=str(n) if n else f"t{short_hash(body)[:10]}", kind=kind, text=body,
+        prefix = f"{key_task}-" if key_task else ""
+        return [LocalMeasure(key=f"{prefix}{n}" if n else f"t{short_hash(body)[:10]}", kind=kind, text=body,
                              number=n or None, implements=provincial) for n, body in parts]
     units = tuple(u for u in [clean(cells.get("responsible_unit", ""))] if u)
     return [LocalMeasure(key=f"t{short_hash(text)[:10]}", kind=kind, text=clean(text), implements=provincial,
@@ -279,11 +286,11 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
         provincial = tuple(dict.fromkeys([*provincial, *matched]))
         measures: list[LocalMeasure] = []
         items: list[ServiceItem] = []
-        for raw in group:
+        for part, raw in enumerate(group):
             cells = dict(raw.cells)
             if layout.local_measure_kind == "adopted":
                 cells["provincial_texts"] = "\n".join(texts) if raw is head else ""
-            for m in _local_measures(layout, cells, n, provincial):
+            for m in _local_measures(layout, cells, n, provincial, key_task, part):
                 if m not in measures:
                     measures.append(m)
             item = _service_item(cells)
@@ -294,11 +301,12 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
                 items.append(item)
         if layout.local_measure_kind == "adopted" and matched:
             measures = [replace(m, implements=tuple(matched)) for m in measures]
-        contacts = ()
-        if head.cells.get("contacts"):
-            from .people import parse_contacts
+        contacts: list = []
+        for raw in group:
+            if raw.cells.get("contacts"):
+                from .people import parse_contacts
 
-            contacts = tuple(parse_contacts(head.cells["contacts"]))
+                contacts += [c for c in parse_contacts(raw.cells["contacts"]) if c not in contacts]
         source = head.source
         if len(group) > 1 and head.source.line_end is not None and group[-1].source.line_end is not None:
             source = replace(head.source, line_end=max(r.source.line_end or 0 for r in group))
@@ -306,7 +314,7 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
             row=n, key_task=key_task, key_task_label=key_label, general_task=general,
             general_task_label=general_label if general else "", provincial_measures=provincial,
             provincial_texts=tuple(texts), local_measures=tuple(measures), service_items=tuple(items),
-            contacts=contacts, remark=clean(head.cells.get("remark", "")),
+            contacts=tuple(contacts), remark=clean(head.cells.get("remark", "")),
             cells={k: v for k, v in head.cells.items()}, source=source,
         ))
     rows.sort(key=lambda r: r.row)
