@@ -36,18 +36,13 @@ def read_backbone(path: Path | str) -> Backbone:
 
 
 def read_attachments(path: Path | str, backbone: Backbone | None) -> list[RegionList]:
-    """Every attachment with a reader; an attachment whose reader module is missing is skipped."""
+    """Every attachment's list, in attachment order (each attachment must have a reader)."""
     doc = read_document(path)
     out: list[RegionList] = []
     for number, attachment in sorted(doc.attachments.items()):
         name = READERS.get(number)
         if name is None:
             raise LoadError(f"附件 {number} 没有对应的读取器", f"no reader for attachment {number}", where=doc.name)
-        try:
-            module = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{name}":
-                raise
-            continue
+        module = importlib.import_module(f"{__name__}.{name}")
         out.append(module.read(attachment, backbone, document=doc))
     return out
