@@ -31,7 +31,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "query.gallery.empty": ("查询目录为空。", "The query catalogue is empty."),
     "query.gallery.loading": ("正在载入查询目录…", "Loading the query catalogue…"),
     "query.gallery.failed": ("无法载入查询目录", "Could not load the query catalogue"),
-    "query.editor": ("SPARQL 查询", "SPARQL query"),
     "query.editor.label": ("SPARQL 查询编辑器", "SPARQL query editor"),
     "query.editor.placeholder": ("在此输入 SPARQL 查询，按 Ctrl+Enter 运行", "Type a SPARQL query; Ctrl+Enter runs it"),
     "query.run": ("运行", "Run"),
@@ -94,12 +93,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "validation.severity.Info": ("提示", "Info"),
     "validation.filter.severity": ("严重程度", "Severity"),
     "validation.filter.all": ("全部", "All"),
-    "validation.col.severity": ("级别", "Severity"),
     "validation.col.message": ("问题", "Message"),
     "validation.col.focus": ("对象", "Focus node"),
     "validation.col.path": ("属性", "Path"),
     "validation.col.row": ("清单行", "Row"),
-    "validation.col.shape": ("形状", "Shape"),
     "validation.failed": ("无法载入校验结果", "Could not load the findings"),
 }
 

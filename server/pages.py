@@ -112,7 +112,9 @@ def page_config(page: str) -> dict[str, Any]:
         "idBase": base_iri() + "id/",
         "prefixes": prefixes(),
         "regions": {code: r.full_name for code, r in regions().items()},
-        "listRegions": {code: regions()[code].full_name for _, code in sorted(ATTACHMENT_REGIONS.items())},
+        # A list, not an object: the order is the document's (附件1–4) and JSON objects are re-sorted.
+        "listRegions": [{"code": code, "name": regions()[code].full_name}
+                        for _, code in sorted(ATTACHMENT_REGIONS.items())],
         "endpoints": {"sparql": "/sparql", "queries": "/queries", "validation": "/api/validation"},
     }
 

@@ -116,9 +116,13 @@ class ServerThread:
     """The app under werkzeug's threaded server on a free loopback port."""
 
     def __init__(self, app: Any) -> None:
-        from werkzeug.serving import make_server
+        from werkzeug.serving import WSGIRequestHandler, make_server
 
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        class Quiet(WSGIRequestHandler):
+            def log(self, *args: object, **kwargs: object) -> None:
+                pass
+
+        self.server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
         self.port = self.server.server_port
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

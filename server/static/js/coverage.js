@@ -13,7 +13,7 @@
   }
 
   function regionOrder(codes) {
-    const listed = Object.keys(config.listRegions || {});
+    const listed = (config.listRegions || []).map((r) => r.code);
     return codes.sort((a, b) => {
       const ia = listed.indexOf(a);
       const ib = listed.indexOf(b);

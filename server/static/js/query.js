@@ -80,7 +80,6 @@
         "Ctrl-Space": (c) => c.showHint({ hint, completeSingle: false }),
         Tab: false, // Tab leaves the editor (keyboard users are not trapped)
         "Shift-Tab": false,
-        Esc: (c) => c.getInputField().blur(),
       },
     });
     const input = cm.getInputField();
@@ -150,7 +149,9 @@
   async function loadGallery() {
     try {
       const data = await PK.fetchJSON(config.endpoints.queries);
-      state.catalogue = (Array.isArray(data) ? data : data.queries || []).filter((q) => q && q.name);
+      // Questions first; the queries behind other pages (page-*) at the end.
+      state.catalogue = (Array.isArray(data) ? data : data.queries || []).filter((q) => q && q.name)
+        .sort((a, b) => (a.name.startsWith("page-") ? 1 : 0) - (b.name.startsWith("page-") ? 1 : 0));
     } catch (e) {
       clear($("gallery-list")).appendChild(el("li", { class: "muted" }, [t("query.gallery.failed") + "：" + e.message]));
       return false;
@@ -189,14 +190,14 @@
     for (const name of names) {
       const spec = specs[name] || {};
       const label = (config.lang === "en" ? spec.en || spec.zh : spec.zh || spec.en) || name;
-      const options = spec.options || spec.enum || (name === "region" ? Object.keys(config.listRegions || {}) : null);
+      const options = spec.options || spec.enum || (name === "region" ? (config.listRegions || []).map((r) => r.code) : null);
       let input;
       if (options && options.length) {
         input = el("select", { class: "input", id: "param-" + name, name });
         const values = options.map(String);
         if (state.params[name] && !values.includes(state.params[name])) values.unshift(state.params[name]);
         for (const v of values) {
-          const nameOf = (config.listRegions || {})[v] || config.regions[v];
+          const nameOf = config.regions[v];
           input.appendChild(el("option", { value: v, selected: v === state.params[name] }, [nameOf ? nameOf + "（" + v + "）" : v]));
         }
       } else {
@@ -235,7 +236,8 @@
   function updateHash() {
     clearTimeout(hashTimer);
     hashTimer = setTimeout(() => {
-      history.replaceState(null, "", location.pathname + shareHash());
+      state.lastHash = shareHash();
+      history.replaceState(null, "", location.pathname + state.lastHash);
       PK.syncLangLink();
     }, 250);
   }
@@ -246,6 +248,7 @@
 
   async function share() {
     const url = shareURL();
+    state.lastHash = shareHash();
     history.replaceState(null, "", url);
     const out = $("share-output");
     let copied = false;
@@ -404,10 +407,19 @@
     $("download-json").addEventListener("click", () => state.result &&
       PK.download(fileBase() + ".json", "application/sparql-results+json", R.toJSON(state.result)));
     $("gallery-filter").addEventListener("input", renderGallery);
+    // The editor has its text before the catalogue arrives: a plain query from the URL, or an example.
+    const wanted = new URLSearchParams(location.hash.slice(1));
+    const plain = wanted.get("query") || new URLSearchParams(location.search).get("query");
+    setText(plain || NEW_QUERY);
     await loadGallery();
     const fromUrl = fromLocation();
-    if (!fromUrl) setText(NEW_QUERY);
+    document.body.dataset.ready = "1";
     if (fromUrl) run();
+    // A link to another question on this page (e.g. from the coverage matrix via history) changes only the hash.
+    window.addEventListener("hashchange", () => {
+      if (location.hash === (state.lastHash || "")) return;
+      if (fromLocation()) run();
+    });
   }
 
   window.PK.query = { run, getText, setText, state, editor: () => editor };

@@ -71,7 +71,7 @@
   function renderTable(container, result) {
     clear(container);
     if (result.kind === "ask") {
-      container.appendChild(el("p", { class: "ask-result" }, [t(result.boolean ? "results.ask.true" : "results.ask.false")]));
+      container.appendChild(el("p", { class: "ask-result" }, [result.boolean ? t("results.ask.true") : t("results.ask.false")]));
       return;
     }
     if (!result.rows.length) {

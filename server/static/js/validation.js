@@ -42,7 +42,7 @@
       if (!groups.has(f.code)) groups.set(f.code, []);
       groups.get(f.code).push(f);
     }
-    const listed = Object.keys(config.listRegions || {});
+    const listed = (config.listRegions || []).map((r) => r.code);
     const codes = [...groups.keys()].sort((a, b) => {
       const ia = a ? listed.indexOf(a) : 98;
       const ib = b ? listed.indexOf(b) : 98;

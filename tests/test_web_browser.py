@@ -1,0 +1,308 @@
+"""The web pages in a real browser: Debian's headless Chromium driven by Playwright.
+
+One server (werkzeug, loopback, free port) on a store built from data/ plus one planted
+``<script>`` literal; one browser for the module. Every request the pages make is recorded
+and must go to that server. Screenshots at 1280 and 390 px go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from policykg import iris
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+QUZHOU = iris.region("330800")
+TASK1 = iris.key_task(1)
+BROKEN = ["SELECT * WHERE {", "  ?s ?p ?o .", "  FILTR(?s)", "}"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    import web_support as ws
+
+    from policykg import queries
+    from policykg.store import open_read_only
+    from server.app import create_app
+
+    root = ws.build_test_store(tmp_path_factory.mktemp("webstore") / "store")
+    app = create_app({"TESTING": True, "STORE_PATH": str(root)})
+    standins = ws.add_missing_api(app)
+    store = open_read_only(root)
+    with ws.ServerThread(app) as server, playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        state = {"url": server.url, "browser": browser, "requests": [], "console": [], "store": store,
+                 "queries": queries, "standins": standins}
+        yield state
+        browser.close()
+
+
+@pytest.fixture()
+def page(site):
+    context = site["browser"].new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    context.on("request", lambda r: site["requests"].append(r.url))
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    pg.on("console", lambda m: site["console"].append((m.type, m.text)))
+    pg.on("pageerror", lambda e: site["console"].append(("pageerror", str(e))))
+    yield pg
+    context.close()
+
+
+def count(site, text: str) -> int:
+    return len(site["queries"].run(site["store"], text).rows)
+
+
+def run_question(pg, name: str) -> None:
+    pg.locator(f'.q-card[data-name="{name}"]').click()
+    pg.wait_for_selector("#row-count")
+
+
+def rows(pg) -> int:
+    return int(pg.locator("#row-count").get_attribute("data-rows"))
+
+
+def type_query(pg, lines: list[str]) -> None:
+    """Type into the editor as a user would; Escape closes the completion list before a newline."""
+    pg.locator(".CodeMirror").click()
+    pg.keyboard.press("Control+A")
+    pg.keyboard.press("Delete")
+    for i, line in enumerate(lines):
+        pg.keyboard.type(line)
+        pg.keyboard.press("Escape")
+        if i < len(lines) - 1:
+            pg.keyboard.press("Enter")
+
+
+def test_catalogue_question_key_tasks_gives_32_rows(site, page, artifacts):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector('.q-card[data-name="key-tasks"]')
+    assert page.locator(".q-card").count() == len(site["queries"].catalogue())
+    run_question(page, "key-tasks")
+    expected = count(site, site["queries"].get("key-tasks").text)
+    assert expected == 32  # the document's 32 key tasks
+    assert rows(page) == 32
+    assert page.locator("#results-table tbody tr").count() == 32
+    table = page.locator("#results-table").inner_text()
+    assert "强化财税政策保障" in table and "建立健全“四个定期”调度评估工作机制" in table
+    assert re.search(r"\d+ 毫秒", page.locator("#results-status").inner_text())
+    assert page.locator('.q-card[data-name="key-tasks"]').get_attribute("aria-pressed") == "true"
+    page.screenshot(path=str(artifacts / "web-query-1280.png"), full_page=True)
+
+
+def test_sorting_a_column(site, page):
+    page.goto(site["url"] + "/#run=key-tasks")
+    page.wait_for_selector("#row-count")
+    header = page.locator('#results-table th:has(button[data-var="number"])')
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    first = page.locator("#results-table tbody tr").first.locator("td").nth(1).inner_text()
+    assert first.strip() == "32"
+
+
+def test_syntax_error_shows_the_endpoint_message_and_position(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    type_query(page, BROKEN)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#error-box:not([hidden])")
+    message = page.locator("#error-message").inner_text()
+    assert "3:" in message or "第 3 行" in message  # the parser's own words name line 3
+    assert "第 3 行" in page.locator("#error-position").inner_text()
+    assert page.locator(".cm-syntax-error").count() == 1
+    mark_line = page.locator(".CodeMirror-line:has(.cm-syntax-error)").inner_text()
+    assert "FILTR" in mark_line
+    assert page.locator("#download-csv").is_disabled()
+
+
+def test_completion_offers_ontology_terms_with_chinese_labels(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type("?s a pk:KeyT")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    assert "pk:KeyTask" in hints.inner_text() and "省级重点工作" in hints.inner_text()
+    page.keyboard.press("Enter")
+    assert "pk:KeyTask" in page.evaluate("PK.query.getText()")
+
+
+def test_literal_with_script_tag_is_shown_as_text(site, page):
+    import web_support as ws
+
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.evaluate("t => PK.query.setText(t)",
+                  'SELECT ?item ?label WHERE { ?item rdfs:label ?label FILTER(CONTAINS(?label, "<script>")) }')
+    page.locator("#run-button").click()
+    page.wait_for_selector("#row-count")
+    assert rows(page) == 1
+    cells = page.locator("#results-table tbody td")
+    assert ws.XSS_TITLE in cells.nth(2).inner_text()
+    assert ws.XSS_TITLE in cells.nth(1).inner_text()      # the IRI cell shows the label, as text
+    assert page.locator("#results-table script").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_iris_link_to_local_entity_pages(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.evaluate("t => PK.query.setText(t)", "SELECT ?kt WHERE { ?kt a pk:KeyTask ; pk:number 26 }")
+    page.locator("#run-button").click()
+    page.wait_for_selector("#row-count")
+    link = page.locator("#results-table tbody a").first
+    assert link.get_attribute("href") == "/id/key-task/26"
+    assert link.inner_text() == "推动政务服务增值化改革"   # the label, not the IRI
+
+
+def test_share_link_reopens_and_reruns(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    text = "SELECT ?n WHERE { ?kt a pk:KeyTask ; pk:number ?n FILTER(?n <= 5) } ORDER BY ?n"
+    page.evaluate("t => PK.query.setText(t)", text)
+    page.locator("#share-button").click()
+    href = page.locator("#share-link").get_attribute("href")
+    assert "#query=" in href
+    other = page.context.new_page()
+    other.goto(href)
+    other.wait_for_selector("#row-count")
+    assert rows(other) == 5
+    assert other.evaluate("PK.query.getText()") == text
+    other.goto(site["url"] + "/?query=" + "ASK%20%7B%20%3Fs%20a%20pk%3AKeyTask%20%7D")
+    other.wait_for_selector("#row-count")
+    assert "true" in other.locator("#results-body").inner_text()
+
+
+def test_download_csv_and_json(site, page):
+    page.goto(site["url"] + "/#run=key-tasks")
+    page.wait_for_selector("#row-count")
+    with page.expect_download() as dl:
+        page.locator("#download-csv").click()
+    csv_text = Path(dl.value.path()).read_bytes().decode("utf-8-sig")
+    lines = csv_text.strip().split("\r\n")
+    assert lines[0] == "number,title" and len(lines) == 33
+    assert lines[1] == "1,强化财税政策保障"
+    with page.expect_download() as dl:
+        page.locator("#download-json").click()
+    import json
+
+    data = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    assert len(data["results"]["bindings"]) == 32
+    assert data["results"]["bindings"][25]["title"]["value"] == "推动政务服务增值化改革"
+
+
+def test_coverage_heatmap_and_cell_link(site, page, artifacts):
+    page.goto(site["url"] + "/coverage")
+    page.wait_for_selector("#coverage-table")
+    regions = count(site, "SELECT DISTINCT ?r WHERE { ?t a pk:SourceTable ; pk:region ?r }")
+    assert page.locator("#coverage-table tbody tr").count() == 32
+    assert page.locator("#coverage-table thead th").count() == 1 + regions
+    assert "衢州市" in page.locator("#coverage-table thead").inner_text()
+    # Each cell's counts are what the store says for that region and key task.
+    cell = page.locator('#coverage-table a[data-region="330800"][data-task="1"]')
+    items = count(site, f"SELECT ?i WHERE {{ ?i a pk:ServiceItem ; pk:region <{QUZHOU}> ; pk:keyTask <{TASK1}> }}")
+    assert int(cell.get_attribute("data-items")) == items
+    page.screenshot(path=str(artifacts / "web-coverage-1280.png"), full_page=True)
+    cell.click()
+    page.wait_for_selector("#row-count")
+    assert "run=page-rows-for-key-task" in page.url
+    assert page.locator("#param-region").input_value() == "330800"
+    assert page.locator("#param-task").input_value() == "1"
+    rows_expected = count(site, f"SELECT ?row WHERE {{ ?row a pk:SourceRow ; pk:region <{QUZHOU}> ; pk:keyTask <{TASK1}> }}")
+    shown = set(page.locator("#results-table tbody tr td:nth-child(5)").all_inner_texts())
+    assert len(shown) == rows_expected
+
+
+def test_validation_view_groups_by_region_and_severity(site, page, artifacts):
+    page.goto(site["url"] + "/validation")
+    page.wait_for_selector("#validation-status:not(:has-text('正在载入'))")
+    status = page.locator("#validation-status").inner_text()
+    if "/api/validation" in site["standins"]:
+        assert status == "共 2 条问题"
+        assert page.locator(".finding-group").count() == 2
+        assert "衢州市" in page.locator("#region-330800 h2").inner_text()
+        assert page.locator("#region-330800 .sev--Violation").count() >= 1
+        page.select_option("#severity-filter", "Warning")
+        assert page.locator(".finding-group").count() == 1
+    else:
+        assert "条问题" in status or "符合" in status
+    page.screenshot(path=str(artifacts / "web-validation-1280.png"), full_page=True)
+
+
+def test_language_switch_is_remembered(site, page):
+    page.goto(site["url"] + "/")
+    assert page.locator(".site-nav a").first.inner_text() == "查询"
+    page.locator("#lang-switch").click()
+    page.wait_for_load_state()
+    assert page.locator(".site-nav a").first.inner_text() == "Query"
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(site["url"] + "/coverage")
+    assert page.locator("h1").inner_text() == "Coverage of the 32 key tasks by region"
+    page.wait_for_selector("#coverage-table")
+    page.screenshot(path=str(Path(__file__).resolve().parent.parent / "test-artifacts" / "web-coverage-en-1280.png"))
+    page.locator("#lang-switch").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "各地承接32项重点工作的覆盖情况"
+
+
+def test_keyboard_reaches_gallery_and_runs(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector('.q-card[data-name="key-tasks"]')
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.dataset.name || document.activeElement.id || ''"))
+        if seen[-1] == "key-tasks":
+            break
+    assert "key-tasks" in seen
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#row-count")
+    assert rows(page) == 32
+
+
+def test_narrow_screen_390px(site, artifacts):
+    context = site["browser"].new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    context.on("request", lambda r: site["requests"].append(r.url))
+    pg = context.new_page()
+    pg.goto(site["url"] + "/#run=key-tasks")
+    pg.wait_for_selector("#row-count")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.screenshot(path=str(artifacts / "web-query-390.png"), full_page=True)
+    pg.goto(site["url"] + "/coverage")
+    pg.wait_for_selector("#coverage-table")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.screenshot(path=str(artifacts / "web-coverage-390.png"), full_page=True)
+    pg.goto(site["url"] + "/validation")
+    pg.wait_for_selector("#validation-status:not(:has-text('正在载入'))")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.screenshot(path=str(artifacts / "web-validation-390.png"), full_page=True)
+    context.close()
+
+
+def test_zz_no_request_left_the_server_and_no_csp_violation(site):
+    """Runs last in the module: everything the pages fetched came from the app itself."""
+    assert site["requests"], "no request recorded"
+    own = urlsplit(site["url"]).netloc
+    foreign = [u for u in site["requests"] if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != own]
+    assert foreign == []
+    expected_400 = "status of 400"   # the syntax-error test's answer from /sparql
+    problems = [m for m in site["console"]
+                if (m[0] in ("error", "pageerror") and expected_400 not in m[1]) or "Content Security Policy" in m[1]]
+    assert problems == []
