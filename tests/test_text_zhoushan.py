@@ -223,13 +223,11 @@ def test_row27_printed_twice(parser, rows):
     assert r.source.line_end == 4320
 
 
-@pytest.mark.xfail(reason="loaders.cells.build_rows: a continuation raw row's contacts are dropped and its "
-                          "measures reuse the keys 27-1…27-3 (lead to fix)", strict=False)
 def test_row27_second_printing_keeps_contacts_and_distinct_keys(rows):
     r = rows[27]
     assert [c.name for c in r.contacts] == ["龚敏", "洪晶晶", "何波英", "张海强"]
     keys = [m.key for m in r.local_measures]
-    assert len(set(keys)) == len(keys)
+    assert keys == [f"27-{n}" for n in range(1, 8)] + ["27p2-1", "27p2-2", "27p2-3"]
 
 
 def test_row32_last(rows):
