@@ -15,7 +15,7 @@ apart by what they start with and how wide their lines are:
   row) and a warning says so.
 * **序号 27 is printed twice** (lines 4167 and 4274), both with ``（二十七）创新优化监管执法方式``:
   the second (市交通运输局's part) is passed on as a continuation of row 27 (empty 序号), so
-  ``loaders.cells`` adds its measures to row 27; a warning says so.
+  ``loaders.cells`` adds its measures (keys ``27p2-1``…) and contacts to row 27; a warning says so.
 * 总体任务: ``一、强化`` / ``资源要`` / ``素支持`` up to the 重点工作; merged, so it is repeated
   on every row up to the next one.
 * 重点工作: ``（N）`` with N the current or next key task, then narrow lines.
