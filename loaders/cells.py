@@ -315,7 +315,9 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
             general_task_label=general_label if general else "", provincial_measures=provincial,
             provincial_texts=tuple(texts), local_measures=tuple(measures), service_items=tuple(items),
             contacts=tuple(contacts), remark=clean(head.cells.get("remark", "")),
-            cells={k: v for k, v in head.cells.items()}, source=source,
+            # raw cells for reference; the contacts cell holds phone numbers and is not kept
+            cells={k: v for k, v in head.cells.items() if not get_layout(layout_id).column(k) or
+                   not get_layout(layout_id).column(k).personal}, source=source,
         ))
     rows.sort(key=lambda r: r.row)
     return rows, issues.warnings, unmatched_all

@@ -261,7 +261,8 @@ def run(
 ) -> Result:
     """Run a SPARQL query on the store. The project's prefixes are pre-declared.
 
-    Default graph = union of the named graphs, unless ``default_graph`` lists some.
+    Default graph = the merge of the named graphs (materialized by the store), unless
+    ``default_graph`` lists some.
     Raises :class:`QueryError` for a syntax error (with line and column) or an update.
     """
     if is_update(text):
@@ -269,8 +270,6 @@ def run(
     kwargs: dict[str, Any] = {"prefixes": prefixes()}
     if default_graph:
         kwargs["default_graph"] = [NamedNode(g) for g in default_graph]
-    else:
-        kwargs["use_default_graph_as_union"] = True
     if named_graphs:
         kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
     if substitutions:
