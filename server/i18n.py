@@ -69,6 +69,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage.keytask": ("重点工作", "Key task"),
     "coverage.items": ("服务事项", "service items"),
     "coverage.measures": ("细化举措", "local measures"),
+    "coverage.measures.short": ("举措", "meas."),
     "coverage.total": ("合计", "Total"),
     "coverage.gap": ("未覆盖", "not covered"),
     "coverage.legend": ("图例", "Legend"),

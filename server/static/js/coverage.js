@@ -53,10 +53,10 @@
     let gaps = 0;
     for (const n of numbers) {
       const task = tasks.get(n);
-      const tr = el("tr", null, [el("th", { scope: "row", class: "kt" }, [
+      const tr = el("tr", null, [el("th", { scope: "row", class: "kt" }, [el("span", null, [
         el("span", { class: "kt-n" }, [String(n)]),
         el("a", { href: PK.localHref(task.iri) || "#" }, [task.label]),
-      ])]);
+      ])])]);
       for (const c of codes) {
         const cell = cells.get(c + "|" + n) || { items: 0, measures: 0 };
         totals[c].items += cell.items;
@@ -67,7 +67,7 @@
         const content = (!cell.items && !cell.measures)
           ? [el("span", { class: "cell-items" }, ["—"]), el("span", { class: "cell-measures" }, [t("coverage.gap")])]
           : [el("span", { class: "cell-items" }, [String(cell.items)]),
-            el("span", { class: "cell-measures" }, [t("coverage.measures") + " " + cell.measures])];
+            el("span", { class: "cell-measures" }, [t("coverage.measures.short") + " " + cell.measures])];
         tr.appendChild(el("td", null, [el("a", {
           href: "/#" + params.toString(), class: heatClass(cell.items, cell.measures, max),
           title: label, "aria-label": label, "data-region": c, "data-task": String(n),
