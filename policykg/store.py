@@ -17,6 +17,7 @@ their default graph, materialized in the store's default graph at every build or
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -107,8 +108,30 @@ def _prune(root: Path) -> None:
         shutil.rmtree(p, ignore_errors=True)
 
 
+class WriteHandle:
+    """The writable store of a generation being built, usable only inside its block.
+
+    pyoxigraph closes RocksDB only when the last reference goes; a caller's ``as (st, gen)``
+    would keep the writer open after the block while readers open the same directory (and
+    a background compaction can delete files under them). The handle drops its store at
+    the end of the block, so the writer is really closed before the generation is published.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self._store: Store | None = store
+
+    def __getattr__(self, name: str):
+        if self._store is None:
+            raise StoreError("该代存储已关闭", "this store generation is closed for writing")
+        return getattr(self._store, name)
+
+    def _close(self) -> Store | None:
+        store, self._store = self._store, None
+        return store
+
+
 @contextmanager
-def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[tuple[Store, Generation]]:
+def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[tuple[WriteHandle, Generation]]:
     """Yield a writable store in a fresh generation; publish it only if the block succeeds.
 
     With ``copy_current`` the new generation starts as a copy of the current one (used by
@@ -117,26 +140,33 @@ def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[
     root = Path(root)
     gen = _new_generation(root)
     ok = False
+    handle: WriteHandle | None = None
     try:
         if copy_current and generation_name(root):
             cur = current(root)
             Store.read_only(str(cur.oxigraph_dir)).backup(str(gen.oxigraph_dir))
             if cur.restricted_file.exists():
                 shutil.copy2(cur.restricted_file, gen.restricted_file)
-        store = Store(str(gen.oxigraph_dir))
-        yield store, gen
+        handle = WriteHandle(Store(str(gen.oxigraph_dir)))
+        yield handle, gen
+        store = handle._close()
+        assert store is not None
         merge_default_graph(store)
         store.flush()
         del store
+        gc.collect()
         ok = True
     finally:
+        if handle is not None:
+            handle._close()
         if ok:
             _publish(gen)
         else:
+            gc.collect()
             shutil.rmtree(gen.path, ignore_errors=True)
 
 
-def put_graph(store: Store, graph_iri: str, triples: Iterable[Triple]) -> int:
+def put_graph(store: Store | WriteHandle, graph_iri: str, triples: Iterable[Triple]) -> int:
     """Replace one named graph's content. Returns the number of triples written."""
     g = NamedNode(graph_iri)
     if store.contains_named_graph(g):
