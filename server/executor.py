@@ -1,0 +1,344 @@
+"""Running queries with a real timeout: a pool of worker processes, plus a result cache.
+
+pyoxigraph cannot interrupt a query, so each query runs in a worker process
+(:mod:`server.worker`, started with ``spawn``, each opening the store read-only). The
+request thread waits at most ``QUERY_TIMEOUT_S``; a worker that overruns is killed and
+replaced in the background, and the request gets 503 (as Jena Fuseki answers a timed-out
+query). While one worker grinds, the others keep answering.
+
+Workers notice a new store generation (``policykg build`` / ``load`` / a Graph Store
+upload) by its name, sent with each job, and reopen. Results are cached by (generation,
+query, bindings, dataset, format, row cap): the data change only when the generation does.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import queue
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policykg import store as pkstore
+from policykg.errors import QueryError
+
+EMPTY_GRAPH = "urn:policykg:no-graph"   # names no graph: selects an empty default graph / no named graphs
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to run. ``fmt``: json|xml|csv|tsv|turtle|ntriples|jsonld|rdfxml, or 'table'."""
+
+    text: str
+    fmt: str = "json"
+    substitutions: tuple[tuple[str, Any], ...] = ()
+    default_graph: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    max_rows: int | None = None
+    kind: str | None = None            # select|ask|graph when the caller knows (remote needs it)
+
+    def cache_key(self) -> tuple:
+        return (self.text, self.fmt, tuple((k, str(v)) for k, v in self.substitutions),
+                self.default_graph, self.named_graphs, self.max_rows)
+
+    def to_message(self, generation: str | None) -> dict[str, Any]:
+        return {"text": self.text, "fmt": self.fmt, "substitutions": dict(self.substitutions),
+                "default_graph": list(self.default_graph), "named_graphs": list(self.named_graphs),
+                "max_rows": self.max_rows, "generation": generation}
+
+
+@dataclass
+class Answer:
+    kind: str                           # select | ask | graph
+    truncated: bool = False
+    count: int = 0
+    body: bytes | None = None           # serialized, for SPARQL/RDF formats
+    table: dict[str, Any] | None = None  # {columns, rows, boolean?} for fmt 'table'
+    time_ms: float = 0.0
+    cached: bool = False
+    generation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        if self.body is not None:
+            return len(self.body)
+        return 200 * (1 + len((self.table or {}).get("rows", [])))
+
+
+def timeout_error(seconds: float) -> QueryError:
+    return QueryError(f"查询超时：超过 {seconds:g} 秒，已中止", f"query timed out after {seconds:g} s and was stopped",
+                      status=503)
+
+
+def busy_error(seconds: float) -> QueryError:
+    return QueryError(f"服务器繁忙：{seconds:g} 秒内没有空闲的查询进程，请稍后重试",
+                      f"server busy: no free query worker within {seconds:g} s, try again later", status=503)
+
+
+class Executor:
+    """Interface: ``run(job) -> Answer`` (raises QueryError), ``generation()``, ``close()``."""
+
+    timeout: float = 10.0
+
+    def run(self, job: Job) -> Answer:
+        raise NotImplementedError
+
+    def generation(self) -> str | None:
+        return None
+
+    def status(self) -> dict[str, Any]:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+# ------------------------------------------------------------------ local worker pool
+
+class _Slot:
+    def __init__(self, ctx: Any, store_dir: str, sandbox: bool) -> None:
+        from server import worker
+
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=worker.main, args=(child, store_dir, sandbox), daemon=True,
+                                   name="policykg-query-worker")
+        self.process.start()
+        child.close()
+        self.info: dict[str, Any] = {}
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise RuntimeError("query worker did not start")
+        tag, info = self.conn.recv()
+        self.info = info
+
+    def kill(self) -> None:
+        try:
+            self.process.kill()
+            self.process.join(timeout=5)
+        except (OSError, ValueError, AssertionError):
+            pass
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+
+class LocalPool(Executor):
+    """``workers`` processes over the store at ``store_dir``; lazily started."""
+
+    def __init__(self, store_dir: Path | str, *, workers: int = 2, timeout: float = 10.0, sandbox: bool = True) -> None:
+        self.store_dir = str(store_dir)
+        self.workers = max(1, int(workers))
+        self.timeout = float(timeout)
+        self.sandbox = sandbox
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Slot] = queue.Queue()
+        self._all: set[_Slot] = set()
+        self._lock = threading.Lock()
+        self._started = False
+        self._closed = False
+        self.killed = 0                      # workers stopped for overrunning (for /api/status)
+
+    def generation(self) -> str | None:
+        return pkstore.generation_name(self.store_dir)
+
+    def _spawn(self) -> _Slot:
+        slot = _Slot(self._ctx, self.store_dir, self.sandbox)
+        with self._lock:
+            self._all.add(slot)
+        try:
+            slot.wait_ready()
+        except RuntimeError:
+            with self._lock:
+                self._all.discard(slot)
+            raise
+        return slot
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        slots = [_Slot(self._ctx, self.store_dir, self.sandbox) for _ in range(self.workers)]
+        with self._lock:
+            self._all.update(slots)
+        for s in slots:
+            s.wait_ready()
+            self._idle.put(s)
+
+    def _replace(self, slot: _Slot) -> None:
+        slot.kill()
+        with self._lock:
+            self._all.discard(slot)
+            if self._closed:
+                return
+
+        def spawn() -> None:
+            try:
+                new = self._spawn()
+            except RuntimeError:
+                return
+            if self._closed:
+                new.kill()
+            else:
+                self._idle.put(new)
+
+        threading.Thread(target=spawn, name="policykg-respawn", daemon=True).start()
+
+    def run(self, job: Job) -> Answer:
+        if self._closed:
+            raise QueryError("服务器正在关闭", "server is shutting down", status=503)
+        gen = self.generation()
+        if gen is None:
+            raise QueryError(f"没有可查询的图谱：{self.store_dir} 尚未构建（运行 policykg build）",
+                             f"no graph to query: {self.store_dir} is not built (run policykg build)", status=503)
+        self._start()
+        t0 = time.monotonic()
+        deadline = t0 + self.timeout
+        try:
+            slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            raise busy_error(self.timeout) from None
+        try:
+            slot.conn.send(job.to_message(gen))
+            if not slot.conn.poll(max(0.0, deadline - time.monotonic())):
+                self.killed += 1
+                self._replace(slot)
+                slot = None
+                raise timeout_error(self.timeout)
+            tag, payload = slot.conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            if slot is not None:
+                self._replace(slot)
+                slot = None
+            raise QueryError("查询进程意外退出", f"query worker died: {exc}", status=500) from exc
+        finally:
+            if slot is not None:
+                self._idle.put(slot)
+        elapsed = round((time.monotonic() - t0) * 1000, 2)
+        if tag == "error":
+            pos = payload.get("position")
+            raise QueryError(payload["zh"], payload["en"], status=int(payload.get("status") or 500),
+                             position=tuple(pos) if pos else None)
+        return Answer(kind=payload["kind"], truncated=payload["truncated"], count=payload["count"],
+                      body=payload.get("body"), table=payload.get("table"), time_ms=elapsed,
+                      generation=payload.get("generation"))
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            slots = list(self._all)
+        return {"mode": "local", "store": self.store_dir, "generation": self.generation(),
+                "workers": len(slots), "idle": self._idle.qsize(), "timeout_s": self.timeout,
+                "killed_for_timeout": self.killed,
+                "network_sandbox": all(s.info.get("sandboxed") for s in slots) if slots else None}
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            slots = list(self._all)
+            self._all.clear()
+        for s in slots:
+            try:
+                s.conn.send(None)
+            except OSError:
+                pass
+            s.kill()
+
+
+# ------------------------------------------------------------------ cache
+
+class Cached(Executor):
+    """An LRU cache in front of another executor, keyed by store generation."""
+
+    def __init__(self, inner: Executor, *, max_entries: int = 512, max_bytes: int = 64 << 20) -> None:
+        self.inner = inner
+        self.timeout = inner.timeout
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._data: OrderedDict[tuple, Answer] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def generation(self) -> str | None:
+        return self.inner.generation()
+
+    def run(self, job: Job) -> Answer:
+        t0 = time.monotonic()
+        key = (self.inner.generation(), job.cache_key())
+        with self._lock:
+            hit = self._data.get(key)
+            if hit is not None:
+                self._data.move_to_end(key)
+                self.hits += 1
+        if hit is not None:
+            return Answer(kind=hit.kind, truncated=hit.truncated, count=hit.count, body=hit.body, table=hit.table,
+                          time_ms=round((time.monotonic() - t0) * 1000, 2), cached=True, generation=hit.generation)
+        ans = self.inner.run(job)
+        with self._lock:
+            self.misses += 1
+            if key[0] is not None and ans.size <= self.max_bytes // 8:
+                self._data[key] = ans
+                self._bytes += ans.size
+                while len(self._data) > self.max_entries or self._bytes > self.max_bytes:
+                    _, old = self._data.popitem(last=False)
+                    self._bytes -= old.size
+        return ans
+
+    def status(self) -> dict[str, Any]:
+        return {**self.inner.status(), "cache": {"entries": len(self._data), "hits": self.hits, "misses": self.misses}}
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+# ------------------------------------------------------------------ one executor per app
+
+_LIVE: list[Executor] = []
+
+
+def create(config: Any) -> Executor:
+    """The executor an app's config asks for: a remote endpoint, or the local store."""
+    timeout = float(config.get("QUERY_TIMEOUT_S") or 10.0)
+    if config.get("ENDPOINT"):
+        from server.remote import RemoteExecutor
+
+        inner: Executor = RemoteExecutor(config["ENDPOINT"], timeout=timeout,
+                                         max_bytes=int(config.get("MAX_REMOTE_BYTES") or 64 << 20))
+    else:
+        inner = LocalPool(config["STORE_PATH"], workers=int(config.get("QUERY_WORKERS") or 2), timeout=timeout,
+                          sandbox=bool(config.get("QUERY_SANDBOX", True)))
+    ex = Cached(inner, max_entries=int(config.get("CACHE_ENTRIES") or 512))
+    _LIVE.append(ex)
+    return ex
+
+
+def get(app: Any) -> Executor:
+    ext = app.extensions.setdefault("policykg", {})
+    ex = ext.get("executor")
+    if ex is None:
+        with _CREATE_LOCK:
+            ex = ext.get("executor")
+            if ex is None:
+                ex = ext["executor"] = create(app.config)
+    return ex
+
+
+_CREATE_LOCK = threading.Lock()
+
+
+@atexit.register
+def _close_all() -> None:
+    for ex in _LIVE:
+        try:
+            ex.close()
+        except Exception:  # noqa: BLE001 - best effort at exit
+            pass

@@ -1,0 +1,104 @@
+"""A query worker process: opens the store read-only and answers jobs from a pipe.
+
+pyoxigraph has no query timeout, so the server runs queries here and kills a worker
+that overruns (:mod:`server.executor`). Before importing pyoxigraph the worker drops its
+network (a new, empty network namespace via ``unshare``; best effort, reported to the
+parent): even a SERVICE clause the tokenizer missed could not reach another server.
+Keep this module's imports light: it is imported in a freshly spawned interpreter.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import time
+from typing import Any
+
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWNET = 0x40000000
+
+
+def drop_network() -> bool:
+    """Move this (still single-threaded) process into a new network namespace."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return False
+    for flags in (CLONE_NEWNET, CLONE_NEWUSER | CLONE_NEWNET):
+        if libc.unshare(flags) == 0:
+            return True
+    return False
+
+
+def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
+    sandboxed = drop_network() if sandbox else False
+    from policykg import queries
+    from policykg import store as pkstore
+    from policykg.errors import PolicyKGError
+
+    conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed}))
+    opened: str | None = None
+    store = None
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        t0 = time.monotonic()
+        try:
+            want = job.get("generation")
+            if store is None or want != opened:
+                store = None
+                opened = pkstore.generation_name(store_dir)
+                store = pkstore.open_read_only(store_dir)
+            res = queries.run(
+                store, job["text"], substitutions=job.get("substitutions") or None,
+                default_graph=job.get("default_graph") or None, named_graphs=job.get("named_graphs") or None,
+                max_rows=job.get("max_rows"))
+            out = encode(res, job.get("fmt", "json"))
+            out["generation"] = opened
+            out["engine_ms"] = round((time.monotonic() - t0) * 1000, 2)
+            conn.send(("ok", out))
+        except PolicyKGError as exc:
+            conn.send(("error", error_dict(exc)))
+        except Exception as exc:  # noqa: BLE001 - report, never die silently
+            conn.send(("error", {"zh": f"查询执行出错：{exc}", "en": f"query failed: {exc}", "status": 500}))
+
+
+def error_dict(exc: Any) -> dict[str, Any]:
+    return {"zh": shorten(exc.zh), "en": shorten(exc.en), "status": getattr(exc, "status", 500),
+            "position": getattr(exc, "position", None)}
+
+
+def shorten(message: str, keep: int = 12) -> str:
+    """Oxigraph lists every token it expected, character classes included; keep the first few."""
+    head, sep, rest = message.partition("expected one of ")
+    if not sep:
+        return message
+    items = [i.strip() for i in rest.replace("\n", " ").split(", ")]
+    plain = [i for i in items if not i.startswith("[")]
+    more = len(items) - len(plain[:keep])
+    return head + sep + ", ".join(plain[:keep]) + (f" …（另 {more} 项 / {more} more）" if more > 0 else "")
+
+
+def encode(res: Any, fmt: str) -> dict[str, Any]:
+    """A Result as something picklable: bytes in a SPARQL/RDF format, or a table of terms."""
+    from policykg.queries import serialize_result, term_json
+
+    count = len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
+    out: dict[str, Any] = {"kind": res.kind, "truncated": res.truncated, "count": count}
+    if fmt != "table":
+        out["body"] = serialize_result(res, fmt)
+        return out
+    if res.kind == "ask":
+        out["table"] = {"columns": [], "rows": [], "boolean": bool(res.boolean)}
+    elif res.kind == "select":
+        out["table"] = {"columns": list(res.variables), "rows": [
+            {v: (term_json(r[v]) if r.get(v) is not None else None) for v in res.variables} for r in res.rows]}
+    else:
+        out["table"] = {"columns": ["subject", "predicate", "object"], "rows": [
+            {"subject": term_json(t.subject), "predicate": term_json(t.predicate), "object": term_json(t.object)}
+            for t in res.triples]}
+    return out
