@@ -113,7 +113,7 @@ def test_sorting_a_column(site, page):
     assert numbers[:3] == ["32", "31", "30"]
 
 
-def test_syntax_error_shows_the_endpoint_message_and_position(site, page):
+def test_syntax_error_shows_the_endpoint_message_and_position(site, page, artifacts):
     page.goto(site["url"] + "/")
     page.wait_for_selector("body[data-ready]")
     type_query(page, BROKEN)
@@ -126,6 +126,7 @@ def test_syntax_error_shows_the_endpoint_message_and_position(site, page):
     mark_line = page.locator(".CodeMirror-line:has(.cm-syntax-error)").inner_text()
     assert "FILTR" in mark_line
     assert page.locator("#download-csv").is_disabled()
+    page.screenshot(path=str(artifacts / "web-error-1280.png"))
 
 
 def test_completion_offers_ontology_terms_with_chinese_labels(site, page):
@@ -225,8 +226,9 @@ def test_coverage_heatmap_and_cell_link(site, page, artifacts):
     assert page.locator("#param-region").input_value() == "330800"
     assert page.locator("#param-task").input_value() == "1"
     rows_expected = count(site, f"SELECT ?row WHERE {{ ?row a pk:SourceRow ; pk:region <{QUZHOU}> ; pk:keyTask <{TASK1}> }}")
-    shown = set(page.locator("#results-table tbody tr td:nth-child(5)").all_inner_texts())
+    shown = set(page.locator("#results-table tbody tr td:nth-child(2) a").all_inner_texts())
     assert len(shown) == rows_expected
+    page.screenshot(path=str(artifacts / "web-rows-for-cell-1280.png"), full_page=True)
 
 
 def test_validation_view_groups_by_region_and_severity(site, page, artifacts):

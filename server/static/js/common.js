@@ -74,7 +74,7 @@
         if (body.error) parts.push(String(body.error));
         for (const e of [].concat(body.errors || [])) {
           const s = typeof e === "string" ? e : (e && (e.message || e.error || e.en || e.zh)) || "";
-          if (s && !parts.includes(s)) parts.push(s);
+          if (s && !parts.some((p) => p.includes(s))) parts.push(s); // "errors" often repeats "error" in parts
         }
         message = parts.length ? parts.join("\n") : text;
         position = positionOf(body.position || body.where || null);
