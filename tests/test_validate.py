@@ -1,0 +1,198 @@
+"""policykg.validate and `policykg validate` on hand-written records of the four lists.
+
+The records (tests/handmade_lists.py) copy 衢州市 rows 1–5, 舟山市 rows 1–2, 钱塘区 rows 1–5
+and 德清县 rows 1–4 from the source document, so the expected findings below can be
+counted by hand: e.g. 衢州市's rows cover key tasks 1 and 2 only, so 30 of the 32 key tasks
+lack a local measure there; 舟山市 has no service items, so each of its 5 measures is flagged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+
+import handmade_lists as hl
+import pytest
+from click.testing import CliRunner
+
+from policykg import validate
+from policykg.cli import main
+from policykg.errors import UsageError
+from policykg.records import ServiceItem
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return hl.make_store(tmp_path_factory.mktemp("store"))
+
+
+@pytest.fixture(scope="module")
+def report(store):
+    return validate.run_store(store)
+
+
+def _by(report, shape, region=None):
+    return [f for f in report.results if f.shape_name == f"pkshape:{shape}" and (region is None or f.region == region)]
+
+
+def test_hand_written_lists_conform_and_list_their_regions(report):
+    assert report.conforms
+    assert report.regions == ("330114", "330521", "330800", "330900")
+    assert report.counts()["Violation"] == 0
+
+
+def test_every_zhoushan_measure_is_flagged_as_lacking_service_items(report):
+    found = _by(report, "LocalMeasureServiceItemShape", "330900")
+    assert sorted(f.focus.rsplit("/", 1)[1] for f in found) == ["1-1", "1-2", "1-3", "1-4", "2-1"]
+    assert sorted(f.row for f in found) == [1, 1, 1, 1, 2]
+    assert {f.key_task for f in found} == {1, 2}
+    first = next(f for f in found if f.focus.endswith("/1-1"))
+    assert first.message_zh.startswith("舟山市（330900）清单第1行（重点工作1）：地方举措“精准宣传“政策找人”")
+    assert first.message_en.startswith("舟山市 (330900) row 1 (key task 1): local measure")
+    # only 舟山 lacks them: every other measure here has a service item
+    assert {f.region for f in _by(report, "LocalMeasureServiceItemShape")} == {"330900"}
+
+
+def test_key_task_coverage_counts(report):
+    lm = Counter(f.region for f in _by(report, "KeyTaskLocalMeasureCoverageShape"))
+    si = Counter(f.region for f in _by(report, "KeyTaskServiceItemCoverageShape"))
+    # 衢州 rows 1–5: key tasks 1, 2; 舟山 rows 1–2: 1, 2; 钱塘 rows 1–5: 1, 2, 3; 德清 rows 1–4: 1, 2
+    assert lm == {"330800": 30, "330900": 30, "330114": 29, "330521": 30}
+    assert si == {"330800": 30, "330900": 32, "330114": 29, "330521": 30}
+    qz = [f.key_task for f in _by(report, "KeyTaskServiceItemCoverageShape", "330800")]
+    assert sorted(qz) == list(range(3, 33))
+    zs = _by(report, "KeyTaskServiceItemCoverageShape", "330900")
+    assert sorted(f.key_task for f in zs) == list(range(1, 33))
+    f1 = next(f for f in zs if f.key_task == 1)
+    assert f1.message_zh == "舟山市（330900）清单：省级重点工作1“强化财税政策保障”没有服务事项"
+    assert f1.row is None and f1.value.endswith("/key-task/1")
+
+
+def test_provincial_measures_never_cited(report):
+    cited = Counter(f.region for f in _by(report, "ProvincialMeasureCitationShape"))
+    # 衢州 cites 1–6; 钱塘 matched 1, 2, 3, 6, 7; 舟山 and 德清 link no row to a measure
+    assert cited == {"330800": 140, "330114": 141}
+    qt = sorted(int(f.value.rsplit("/", 1)[1]) for f in _by(report, "ProvincialMeasureCitationShape", "330114"))
+    assert qt[:3] == [4, 5, 8] and 7 not in qt
+    none = _by(report, "SourceTableCitationShape")
+    assert sorted(f.region for f in none) == ["330521", "330900"]
+
+
+def test_standardization_content_only_is_a_finding(report):
+    info = _by(report, "ServiceItemStandardizationShape")
+    assert Counter(f.region for f in info) == {"330800": 5, "330114": 5, "330521": 4}
+    qz1 = next(f for f in info if f.region == "330800" and f.row == 1)
+    assert qz1.message_zh.endswith("服务事项“税费优惠政策推送服务”未标准化，缺少服务流程、办理渠道")
+    qt3 = next(f for f in info if f.region == "330114" and f.row == 3)
+    assert qt3.message_zh.endswith("服务事项“涉税诉求服务”未标准化，缺少服务内容、服务流程、办理渠道")
+    assert qt3.message_en.endswith("it lacks content, process, channel")
+
+
+def test_findings_are_sorted_and_deterministic(store, report):
+    again = validate.run_store(store)
+    assert [f.message for f in again.results] == [f.message for f in report.results]
+    ranks = [validate.SEVERITIES.index(f.severity) for f in report.results]
+    assert ranks == sorted(ranks)
+
+
+def test_region_option_validates_that_list_alone(store):
+    rep = validate.run_store(store, region="330900")
+    assert rep.regions == ("330900",)
+    assert {f.region for f in rep.results} <= {"330900", None}
+    assert len(_by(rep, "LocalMeasureServiceItemShape")) == 5
+    assert len(_by(rep, "KeyTaskServiceItemCoverageShape")) == 32
+
+
+def test_unknown_region_and_region_without_list_are_usage_errors(store):
+    with pytest.raises(UsageError):
+        validate.run_store(store, region="999999")
+    with pytest.raises(UsageError) as exc:
+        validate.run_store(store, region="330100")    # 杭州市: a real code, but no list
+    assert "330100" in exc.value.message
+
+
+def test_json_contract(report):
+    data = json.loads(validate.render(report, "json"))
+    assert set(data) == {"conforms", "results"}
+    assert data["conforms"] is True
+    assert len(data["results"]) == len(report.results)
+    for r in data["results"]:
+        assert set(r) == {"severity", "focus", "path", "shape", "message", "region", "row"}
+        assert r["severity"] in ("Violation", "Warning", "Info")
+        assert r["row"] is None or isinstance(r["row"], int)
+        assert r["region"] is None or (len(r["region"]) == 6 and r["region"].isdigit())
+        assert " / " in r["message"]
+    zs = next(r for r in data["results"] if r["shape"].endswith("#LocalMeasureServiceItemShape"))
+    assert zs["region"] == "330900" and zs["row"] == 1
+    assert zs["message"].startswith("舟山市（330900）清单第1行") and "/ 舟山市 (330900) row 1" in zs["message"]
+
+
+def test_text_csv_and_html_renderings(report):
+    text = validate.render(report, "text")
+    first = text.splitlines()[0]
+    assert first.startswith("SHACL 校验：通过 / conforms")
+    assert "警告 Warning 528" in first
+    assert "  舟山市（330900）：违规 Violation 0，警告 Warning 68，提示 Info 0" in text
+    assert text.index("== 杭州市钱塘区（330114） ==") < text.index("== 衢州市（330800） ==")
+    rows = list(csv.reader(io.StringIO(validate.render(report, "csv"))))
+    assert rows[0][:4] == ["severity", "region", "row", "key_task"]
+    assert len(rows) == len(report.results) + 1
+    page = validate.render(report, "html")
+    assert page.startswith("<!DOCTYPE html>") and 'lang="zh-CN"' in page
+    assert page.index("SHACL 校验报告") < page.index("Validation report")
+    assert "http" not in page.split("<body>")[0].replace('charset="utf-8"', "")    # no external resources
+
+
+def _violating_store(tmp_path):
+    qz = hl.quzhou()
+    r1 = qz.rows[0]
+    qz.rows[0] = type(r1)(**{**r1.__dict__, "service_items": (ServiceItem("政策服务", "政策推送", "税费优惠政策推送服务", ""),)})
+    return hl.make_store(tmp_path, [qz])
+
+
+def test_a_service_item_without_block_is_a_violation_naming_its_row(tmp_path):
+    rep = validate.run_store(_violating_store(tmp_path))
+    assert not rep.conforms
+    (v,) = [f for f in rep.results if f.severity == "Violation"]
+    assert v.shape_name == "pkshape:ServiceItemBlockShape"
+    assert (v.region, v.row, v.key_task) == ("330800", 1, 1)
+    assert v.message_zh == "衢州市（330800）清单第1行（重点工作1）：服务事项缺少承接板块"
+
+
+def test_cli_exit_codes(store, tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", "--store", str(store), "--format", "json"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["conforms"] is True
+    bad = runner.invoke(main, ["validate", "--store", str(_violating_store(tmp_path / "v"))])
+    assert bad.exit_code == 1
+    assert "服务事项缺少承接板块" in bad.stdout
+    unknown = runner.invoke(main, ["validate", "--store", str(store), "--region", "999999"])
+    assert unknown.exit_code == 2
+    assert "999999" in unknown.output
+    nolist = runner.invoke(main, ["validate", "--store", str(store), "--region", "330100"])
+    assert nolist.exit_code == 2
+    missing = runner.invoke(main, ["validate", "--store", str(tmp_path / "nothing")])
+    assert missing.exit_code == 1 and "policykg build" in missing.output
+
+
+def test_cli_writes_html_to_a_file(store, tmp_path):
+    out = tmp_path / "v.html"
+    res = CliRunner().invoke(main, ["validate", "--store", str(store), "--region", "330800",
+                                    "--format", "html", "-o", str(out)])
+    assert res.exit_code == 0
+    assert "衢州市（330800）" in out.read_text(encoding="utf-8")
+
+
+def test_run_accepts_triples_rdflib_and_stores():
+    triples = hl.graph_triples([hl.zhoushan()])
+    a = validate.run(triples)
+    from policykg.rdfmap import to_rdflib
+    b = validate.run(to_rdflib(triples))
+    assert [f.message for f in a.results] == [f.message for f in b.results]
+    only = validate.run(hl.graph_triples(), region="330900")
+    assert {f.region for f in only.results} <= {"330900", None}
+    with pytest.raises(TypeError):
+        validate.run(["not a triple"])
