@@ -55,7 +55,7 @@ def measure(row) -> str:
 
 def test_row_count(rl):
     assert rl.region == "330521" and rl.layout == "deqing"
-    assert rl.title == "德清县政务服务增值化改革与“民营经济 32条”一体融合细化清单（企业综合服务中心承接内容）"
+    assert rl.title == "德清县政务服务增值化改革与“民营经济32条”一体融合细化清单（企业综合服务中心承接内容）"
     assert [r.row for r in rl.rows] == list(range(1, 108))
     assert sum(len(r.service_items) for r in rl.rows) == 107
     assert all(len(r.local_measures) == 1 for r in rl.rows)

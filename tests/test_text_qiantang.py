@@ -34,7 +34,7 @@ def items(row):
 def test_row_count_and_numbers(region):
     assert [r.row for r in region.rows] == list(range(1, 71))
     assert region.layout == "qiantang" and region.source.attachment == 3
-    assert region.title == "2024年度钱塘区政务服务增值化改革与“民营经济 32条”一体融合省级举措细化清单"
+    assert region.title == "2024年度钱塘区政务服务增值化改革与“民营经济32条”一体融合省级举措细化清单"
     assert region.warnings == []
 
 

@@ -8,7 +8,9 @@ Quirks of the extracted text handled here (see also /work/shared/README.md):
 
 * An attachment starts at a line ``附件 N``, which may carry a leading space (page start).
 * Its title is the non-blank lines between ``附件 N`` and the first header line (``序`` /
-  ``序号``…); the first header ends at the first line that is ``1`` alone (first row).
+  ``序号``…), joined and cleaned like a cell (``“民营经济 32条”`` -> ``“民营经济32条”``: the
+  extraction's space; line 2115 prints the same words without it); the first header ends at
+  the first line that is ``1`` alone (first row).
 * Column headers are repeated at the top of many (not all) pages; sometimes only part of
   them (衢州 line 1469: `` 承接板块`` alone; line 1974: `` 承接板块`` + ``一级事项 二级事项
   三级事项``).  A header line is a line made only of tokens of the attachment's first header
@@ -101,7 +103,7 @@ def _split_attachment(number: int, lines: list[Line]) -> Attachment:
         i += 1
     if i == len(lines):
         raise LoadError("附件中找不到表头（序号）", "no table header (序号) in attachment", where=where)
-    title = "".join(ln.stripped for ln in lines[1:i])
+    title = join_lines([ln.stripped for ln in lines[1:i]])
     j = i
     while j < len(lines) and lines[j].stripped != "1":
         j += 1
