@@ -1,0 +1,132 @@
+"""A small SPARQL-protocol client: latency per query and throughput under concurrent clients.
+
+Queries are POSTed as ``application/x-www-form-urlencoded`` (``query=…`` plus any extra
+protocol parameters) asking for SPARQL JSON results, over keep-alive connections on
+loopback. The same client is used for every server so its own cost cancels out.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+import time
+import urllib.parse
+from typing import Any
+
+ACCEPT = "application/sparql-results+json"
+
+
+class Client:
+    """One keep-alive connection to one endpoint (reconnects after an error)."""
+
+    def __init__(self, url: str, params: dict[str, str] | None = None, timeout: float = 60) -> None:
+        u = urllib.parse.urlsplit(url)
+        self.host, self.port, self.path = u.hostname or "127.0.0.1", u.port or 80, u.path or "/"
+        self.params, self.timeout = params or {}, timeout
+        self.conn: http.client.HTTPConnection | None = None
+
+    def post(self, text: str) -> tuple[int, bytes]:
+        body = urllib.parse.urlencode({"query": text, **self.params}).encode("utf-8")
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT}
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            try:
+                self.conn.request("POST", self.path, body=body, headers=headers)
+                resp = self.conn.getresponse()
+                data = resp.read()
+                if resp.getheader("Connection", "").lower() == "close":
+                    self.close()
+                return resp.status, data
+            except (http.client.HTTPException, ConnectionError):
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def post(url: str, text: str, params: dict[str, str] | None = None, timeout: float = 60) -> tuple[int, bytes]:
+    c = Client(url, params, timeout)
+    try:
+        return c.post(text)
+    finally:
+        c.close()
+
+
+def count_rows(data: bytes) -> int | None:
+    try:
+        doc = json.loads(data)
+    except ValueError:
+        return None
+    if "boolean" in doc:
+        return 1
+    return len(doc.get("results", {}).get("bindings", []))
+
+
+def latency(url: str, params: dict[str, str], texts: dict[str, str], samples: int,
+            timeout: float = 120) -> dict[str, dict[str, Any]]:
+    """Sequential requests per query: one warm-up, then ``samples`` timed ones."""
+    client = Client(url, params, timeout)
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        for name, text in texts.items():
+            times: list[float] = []
+            try:
+                status, data = client.post(text)
+                if status != 200:
+                    out[name] = {"error": f"HTTP {status}: {data[:200].decode('utf-8', 'replace')}"}
+                    continue
+                rows = count_rows(data)
+                for _ in range(samples):
+                    t = time.perf_counter()
+                    status, data = client.post(text)
+                    times.append(time.perf_counter() - t)
+                    if status != 200:
+                        raise OSError(f"HTTP {status}")
+            except (OSError, http.client.HTTPException) as exc:
+                out[name] = {"error": f"{type(exc).__name__}: {exc}", "samples": times}
+                continue
+            out[name] = {"samples": times, "rows": rows}
+    finally:
+        client.close()
+    return out
+
+
+def throughput(url: str, params: dict[str, str], texts: list[str], *, clients: int = 8,
+               seconds: float = 10.0, timeout: float = 30) -> dict[str, Any]:
+    """``clients`` threads loop over the queries for ``seconds``; counts answers and errors."""
+    done = [0] * clients
+    errors = [0] * clients
+    stop = time.monotonic() + seconds
+
+    def worker(i: int) -> None:
+        c = Client(url, params, timeout)
+        k = i
+        try:
+            while time.monotonic() < stop:
+                try:
+                    status, _ = c.post(texts[k % len(texts)])
+                    if status == 200:
+                        done[i] += 1
+                    else:
+                        errors[i] += 1
+                except (OSError, http.client.HTTPException):
+                    errors[i] += 1
+                k += 1
+        finally:
+            c.close()
+
+    t0 = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + timeout + 5)
+    elapsed = time.monotonic() - t0
+    return {"requests": sum(done), "errors": sum(errors), "seconds": elapsed, "rps": sum(done) / elapsed}

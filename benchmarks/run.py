@@ -1,0 +1,403 @@
+"""The benchmark runner: build a synthetic store, time every catalogue query everywhere.
+
+    python -m benchmarks.run --scale provincial --json benchmarks/results/provincial.json
+    python benchmarks/run.py --scale history --repeat 3 --baseline benchmarks/results/provincial-details.json
+
+Steps, all in a temp dir (never ``data/`` or the project's store): build the store N
+times through the real pipeline (:mod:`benchmarks.buildstore`, each in its own process
+for its peak RSS); run every catalogue query in-process on that store, on a bare
+in-memory pyoxigraph Store and on plain rdflib (a child process, each query capped by a
+timeout) with the same data; validate everything and one region; then over HTTP through
+``policykg serve``, the Oxigraph server and Virtuoso (one after the other, loopback only):
+latency per query and throughput with 8 clients. Prints a table and which targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):          # `python benchmarks/run.py`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    __package__ = "benchmarks"         # noqa: A001 - lets the relative imports below work
+
+from pyoxigraph import RdfFormat  # noqa: E402
+
+from policykg.store import open_read_only  # noqa: E402
+
+from . import engines, httpclient, servers  # noqa: E402
+from .buildstore import SCALES  # noqa: E402
+from .stats import fmt_ms, ms, summary  # noqa: E402
+from .workload import Item, workload  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = {
+    "query_p95_ms": 100.0, "rdflib_speedup": 20.0, "oxigraph_ratio": 1.5,
+    "validate_all_s": 30.0, "validate_region_s": 2.0, "build_s": 30.0,
+}
+VALIDATE_REGION = "330800"        # 衢州市: a synthetic list like every other
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ steps
+
+def build_stores(tmp: Path, scale: str, repeat: int, seed: int, limit: int | None) -> tuple[Path, list[dict]]:
+    """Build ``repeat`` times (a fresh process each); keep the last store."""
+    runs = []
+    store = tmp / "store"
+    for i in range(repeat):
+        shutil.rmtree(store, ignore_errors=True)
+        cmd = [sys.executable, "-m", "benchmarks.buildstore", "--store", str(store), "--scale", scale,
+               "--seed", str(seed)] + (["--regions", str(limit)] if limit else [])
+        res = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if res.returncode != 0:
+            raise SystemExit(f"build failed:\n{res.stderr[-3000:]}")
+        runs.append(json.loads(res.stdout.strip().splitlines()[-1]))
+        log(f"build {i + 1}/{repeat}: {runs[-1]['build_s']:.1f} s, {runs[-1]['triples']} triples")
+    return store, runs
+
+
+def dump(store_dir: Path, path: Path) -> float:
+    t = time.perf_counter()
+    open_read_only(store_dir).dump(str(path), format=RdfFormat.N_QUADS)
+    return time.perf_counter() - t
+
+
+def validation(store_dir: Path, runs: int) -> dict[str, Any]:
+    try:
+        from policykg.validate import run_store
+    except ImportError as exc:
+        return {"reason": f"policykg.validate not available: {exc}"}
+    out: dict[str, Any] = {}
+    for key, region, n in (("all", None, max(1, min(runs, 2))), ("region", VALIDATE_REGION, runs)):
+        samples = []
+        try:
+            for _ in range(n):
+                t = time.perf_counter()
+                rep = run_store(store_dir, region=region)
+                samples.append(time.perf_counter() - t)
+            out[key] = {**summary(samples), "findings": len(rep.results), "conforms": rep.conforms}
+        except Exception as exc:  # noqa: BLE001 - reported, the benchmark goes on
+            out[key] = {"reason": f"{type(exc).__name__}: {exc}"}
+    return out
+
+
+def http_runs(store_dir: Path, nquads: Path, tmp: Path, items: list[Item], samples: int, seconds: float,
+              skip: set[str]) -> dict[str, dict[str, Any]]:
+    texts = {it.name: it.portable for it in items}
+    managers = {
+        "policykg": lambda: servers.policykg_server(store_dir, tmp),
+        "oxigraph-server": lambda: servers.oxigraph_server(nquads, tmp),
+        "virtuoso": lambda: servers.virtuoso_server(nquads, tmp),
+    }
+    out: dict[str, dict[str, Any]] = {}
+    for name, make in managers.items():
+        if name in skip:
+            out[name] = {"reason": "skipped (--no-servers / --skip)"}
+            continue
+        log(f"HTTP: starting {name}")
+        with make() as ep:
+            if ep.reason:
+                log(f"HTTP: {name} unavailable: {ep.reason}")
+                out[name] = {"reason": ep.reason}
+                continue
+            lat = httpclient.latency(ep.url, ep.params, texts, samples)
+            thr = httpclient.throughput(ep.url, ep.params, list(texts.values()), clients=8, seconds=seconds)
+            out[name] = {"latency": lat, "throughput": thr, "note": ep.note, "load_s": ep.load_s}
+            log(f"HTTP: {name}: {thr['rps']:.1f} req/s, {thr['errors']} errors")
+    return out
+
+
+# ------------------------------------------------------------------ assembling
+
+def _p(entry: dict[str, Any] | None, key: str = "p50") -> float | None:
+    if not entry or not entry.get("samples"):
+        return None
+    return summary(entry["samples"])[key]
+
+
+def _rdflib_value(entry: dict[str, Any]) -> float | str | None:
+    """rdflib p50 in ms, or '>Xs' when it timed out (or could not load)."""
+    if entry.get("timeout_s") is not None:
+        return f">{entry['timeout_s']:.0f}s"
+    return ms(_p(entry))
+
+
+def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, oxi_t: dict, rdf_t: dict,
+             http: dict, val: dict) -> dict[str, Any]:
+    """The result in the exact shape the issue fixes (``--json``)."""
+    queries = {}
+    for it in items:
+        n = it.name
+        ph = http.get("policykg", {}).get("latency", {}).get(n)
+        queries[n] = {
+            "store_p50_ms": ms(_p(store_t.get(n))),
+            "store_p95_ms": ms(_p(store_t.get(n), "p95")),
+            "rdflib_p50_ms": _rdflib_value(rdf_t.get(n, {})),
+            "oxigraph_p50_ms": ms(_p(oxi_t.get(n))),
+            "http_p50_ms": ms(_p(ph)),
+            "http_p95_ms": ms(_p(ph, "p95")),
+        }
+
+    def rps(name: str) -> float | None:
+        t = http.get(name, {}).get("throughput")
+        return round(t["rps"], 1) if t else None
+
+    pk = http.get("policykg", {}).get("throughput")
+    return {
+        "scale": scale,
+        "triples": builds[-1]["triples"],
+        "build_s": round(summary([b["build_s"] for b in builds])["p50"], 2),
+        "queries": queries,
+        "throughput": {
+            "policykg_rps": rps("policykg"),
+            "oxigraph_server_rps": rps("oxigraph-server"),
+            "virtuoso_rps": rps("virtuoso"),
+            "errors": pk["errors"] if pk else None,
+        },
+        "validate_all_s": _round(val.get("all", {}).get("p50")),
+        "validate_region_s": _round(val.get("region", {}).get("p50")),
+        "peak_rss_mb": round(max(b["peak_rss_mb"] for b in builds), 1),
+    }
+
+
+def _round(v: float | None, nd: int = 2) -> float | None:
+    return None if v is None else round(v, nd)
+
+
+# ------------------------------------------------------------------ targets
+
+def targets(res: dict[str, Any], details: dict[str, Any]) -> list[tuple[bool | None, str]]:
+    """(met, text) for each target; met None = not measured."""
+    out: list[tuple[bool | None, str]] = []
+    http = details["http"]
+    for name, q in res["queries"].items():
+        p95 = q["store_p95_ms"]
+        out.append((None if p95 is None else p95 <= TARGETS["query_p95_ms"],
+                    f"{name}: in-process p95 {fmt_ms(p95)} ms ≤ {TARGETS['query_p95_ms']:.0f} ms"))
+        r, s, o = q["rdflib_p50_ms"], q["store_p50_ms"], q["oxigraph_p50_ms"]
+        if s:
+            if isinstance(r, str):
+                lower = float(r.strip(">s")) * 1000 / s
+                out.append((lower >= TARGETS["rdflib_speedup"],
+                            f"{name}: ≥{TARGETS['rdflib_speedup']:.0f}× faster than rdflib (rdflib {r}, ≥{lower:.0f}×)"))
+            elif r:
+                out.append((r / s >= TARGETS["rdflib_speedup"],
+                            f"{name}: ≥{TARGETS['rdflib_speedup']:.0f}× faster than rdflib ({r / s:.1f}×)"))
+            if o:
+                out.append((s / o <= TARGETS["oxigraph_ratio"],
+                            f"{name}: ≤{TARGETS['oxigraph_ratio']}× bare pyoxigraph ({s / o:.2f}×)"))
+        mine = q["http_p50_ms"]
+        for other in ("oxigraph-server", "virtuoso"):
+            theirs = _p(http.get(other, {}).get("latency", {}).get(name))
+            if mine is not None and theirs is not None:
+                out.append((mine <= ms(theirs), f"{name}: HTTP p50 {fmt_ms(mine)} ms ≤ {other} {fmt_ms(ms(theirs))} ms"))
+    t = res["throughput"]
+    for key, other in (("oxigraph_server_rps", "oxigraph-server"), ("virtuoso_rps", "virtuoso")):
+        if t["policykg_rps"] is not None and t[key] is not None:
+            out.append((t["policykg_rps"] >= t[key], f"throughput {t['policykg_rps']} req/s ≥ {other} {t[key]} req/s"))
+    for key, label in (("validate_all_s", "validate all regions"), ("validate_region_s", "validate one region"),
+                       ("build_s", "build")):
+        v = res[key]
+        out.append((None if v is None else v <= TARGETS[key], f"{label}: {v if v is not None else '—'} s ≤ {TARGETS[key]:.0f} s"))
+    return out
+
+
+# ------------------------------------------------------------------ report
+
+def machine() -> dict[str, Any]:
+    mem = ""
+    try:
+        mem = next(line.split(":", 1)[1].strip() for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = {}
+    for pkg in ("pyoxigraph", "oxigraph", "rdflib", "pyshacl", "flask", "waitress"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    versions["virtuoso"] = servers._virtuoso_version() if servers.VIRTUOSO else None
+    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "python": platform.python_version(),
+            "platform": platform.platform(), "packages": versions, "loadavg_start": os.getloadavg()}
+
+
+def print_report(res: dict[str, Any], details: dict[str, Any]) -> None:
+    b = details["builds"]
+    bs = summary([x["build_s"] for x in b])
+    disk = summary([x["disk_bytes"] / 2**20 for x in b])
+    rss = summary([x["peak_rss_mb"] for x in b])
+    print(f"\n== policykg benchmark · scale {res['scale']} · {b[-1]['regions']} regions, {b[-1]['rows']} rows, "
+          f"{res['triples']} triples in named graphs ==")
+    print(f"backbone: {b[-1]['backbone']}; profile: {b[-1]['profile']['origin']}")
+    print(f"build  min/p50/p95 {bs['min']:.1f}/{bs['p50']:.1f}/{bs['p95']:.1f} s · disk {disk['p50']:.0f} MB · "
+          f"peak RSS {rss['min']:.0f}/{rss['p50']:.0f}/{rss['p95']:.0f} MB · dump {details['dump_s']:.1f} s · "
+          f"rdflib load {details['rdflib'].get('load_s') or '—'} s")
+    cols = ["query", "rows", "store p50", "p95", "oxigraph p50", "store/oxi", "rdflib p50", "rdflib/store",
+            "http p50", "p95", "oxi-srv p50", "virtuoso p50"]
+    table = []
+    for name, q in res["queries"].items():
+        s, o, r = q["store_p50_ms"], q["oxigraph_p50_ms"], q["rdflib_p50_ms"]
+        rows = details["store"].get(name, {}).get("rows", details["store"].get(name, {}).get("error", "?"))
+        oth = [ms(_p(details["http"].get(k, {}).get("latency", {}).get(name))) for k in ("oxigraph-server", "virtuoso")]
+        table.append([name, str(rows), fmt_ms(s), fmt_ms(q["store_p95_ms"]), fmt_ms(o),
+                      f"{s / o:.2f}×" if s and o else "—", fmt_ms(r),
+                      (f"{r / s:.0f}×" if isinstance(r, float) and s else (f"≥{float(r.strip('>s')) * 1000 / s:.0f}×"
+                                                                           if isinstance(r, str) and s else "—")),
+                      fmt_ms(q["http_p50_ms"]), fmt_ms(q["http_p95_ms"]), fmt_ms(oth[0]), fmt_ms(oth[1])])
+    widths = [max(len(str(x)) for x in col) for col in zip(cols, *table, strict=False)]
+    print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=False)) + "   (ms)")
+    for row in table:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
+    t = res["throughput"]
+    print(f"throughput (8 clients, {details['throughput_s']:.0f} s): policykg {t['policykg_rps']} · "
+          f"oxigraph-server {t['oxigraph_server_rps']} · virtuoso {t['virtuoso_rps']} req/s; "
+          + "errors " + ", ".join(f"{k} {v.get('throughput', {}).get('errors', '—')}" for k, v in details["http"].items()))
+    for k, v in details["http"].items():
+        if v.get("reason"):
+            print(f"  {k}: not run — {v['reason']}")
+        elif v.get("note"):
+            print(f"  {k}: {v['note']}" + (f", load {v['load_s']:.1f} s" if v.get("load_s") else ""))
+    val = details["validation"]
+    if val.get("reason"):
+        print(f"validation: not run — {val['reason']}")
+    else:
+        for k in ("all", "region"):
+            v = val.get(k, {})
+            print(f"validate {k}: " + (f"p50 {v['p50']:.2f} s ({v['findings']} findings)" if "p50" in v
+                                        else f"failed — {v.get('reason')}"))
+    mism = details.get("row_mismatches")
+    if mism:
+        print("row-count mismatches (engines disagree): " + "; ".join(mism))
+    if details.get("growth"):
+        print("growth vs provincial: " + ", ".join(f"{k} {v}" for k, v in details["growth"].items()))
+    print("\ntargets:")
+    for met, text in details["targets"]:
+        print(f"  [{'met' if met else ('—' if met is None else 'NOT met')}] {text}")
+
+
+def row_mismatches(items: list[Item], store_t: dict, others: dict[str, dict]) -> list[str]:
+    out = []
+    for it in items:
+        want = store_t.get(it.name, {}).get("rows")
+        for eng, t in others.items():
+            got = t.get(it.name, {}).get("rows")
+            if want is not None and got is not None and got != want:
+                out.append(f"{it.name}: store {want} vs {eng} {got}")
+    return out
+
+
+def growth(res: dict[str, Any], baseline: dict[str, Any]) -> dict[str, str]:
+    base = baseline.get("result", baseline)
+    out = {}
+    for key in ("triples", "build_s", "validate_all_s", "validate_region_s", "peak_rss_mb"):
+        if res.get(key) and base.get(key):
+            out[key] = f"{res[key] / base[key]:.1f}×"
+    for name, q in res["queries"].items():
+        b = base.get("queries", {}).get(name, {})
+        if q.get("store_p50_ms") and b.get("store_p50_ms"):
+            out[f"{name} store p50"] = f"{q['store_p50_ms'] / b['store_p50_ms']:.1f}×"
+    return out
+
+
+# ------------------------------------------------------------------ main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="policykg benchmark (synthetic lists for all 101 regions)")
+    ap.add_argument("--scale", choices=SCALES, default="provincial")
+    ap.add_argument("--json", type=Path, help="write the result (the issue's exact keys) here")
+    ap.add_argument("--details", type=Path, help="write every sample, note and machine fact here")
+    ap.add_argument("--repeat", type=int, default=3, help="builds; queries run 5×N timed samples (default 3)")
+    ap.add_argument("--quick", action="store_true", help="1 build, few samples, 2 s throughput, short timeouts")
+    ap.add_argument("--regions", type=int, default=None, help="only the first N regions (smoke runs)")
+    ap.add_argument("--no-servers", action="store_true", help="skip the HTTP part")
+    ap.add_argument("--skip", action="append", default=[], help="skip one of: rdflib, validate, policykg, "
+                    "oxigraph-server, virtuoso (repeatable)")
+    ap.add_argument("--rdflib-timeout", type=float, default=None, help="seconds per rdflib query (default 60; quick 10)")
+    ap.add_argument("--baseline", type=Path, help="a provincial --details file, to print growth factors")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--keep", type=Path, help="keep the temp dir's store here (else removed)")
+    args = ap.parse_args(argv)
+
+    repeat = 1 if args.quick else max(1, args.repeat)
+    samples = 3 if args.quick else max(5, 5 * repeat)
+    http_samples = 3 if args.quick else max(5, 3 * repeat)
+    seconds = 2.0 if args.quick else 10.0
+    rdf_timeout = args.rdflib_timeout or (10.0 if args.quick else 60.0)
+    skip = set(args.skip) | ({"policykg", "oxigraph-server", "virtuoso"} if args.no_servers else set())
+    info = machine()
+    log(f"machine: {info['nproc']} cores, {info['memory']}, load {info['loadavg_start']}")
+
+    tmp = Path(tempfile.mkdtemp(prefix="policykg-bench-"))
+    try:
+        store_dir, builds = build_stores(tmp, args.scale, repeat, args.seed, args.regions)
+        nquads = tmp / "data.nq"
+        dump_s = dump(store_dir, nquads)
+        items = workload()
+        log(f"{len(items)} catalogue queries; in-process on the store ({samples} samples each)")
+        store_t = engines.time_store(store_dir, items, samples)
+        log("bare pyoxigraph (in memory)")
+        mem, mem_load = engines.load_memory(nquads)
+        oxi_t = engines.time_oxigraph(mem, items, samples)
+        del mem
+        rdf_t: dict = {}
+        rdf_info: dict = {"reason": "skipped"}
+        if "rdflib" not in skip:
+            log(f"plain rdflib (child process, ≤{rdf_timeout:.0f} s per query)")
+            rdf_t, rdf_info = engines.time_rdflib(nquads, items, min(3, repeat), rdf_timeout,
+                                                  load_timeout_s=120 if args.quick else 1200)
+        val = {"reason": "skipped"} if "validate" in skip else validation(store_dir, repeat)
+        log("validation done")
+        http = http_runs(store_dir, nquads, tmp, items, http_samples, seconds, skip)
+        details: dict[str, Any] = {
+            "machine": info, "builds": builds, "dump_s": dump_s, "memory_load_s": mem_load,
+            "store": store_t, "oxigraph": oxi_t, "rdflib": {**rdf_info, "queries": rdf_t},
+            "validation": val, "http": http, "throughput_s": seconds,
+            "samples": {"store": samples, "http": http_samples, "rdflib": min(3, repeat)},
+            "query_process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+        details["row_mismatches"] = row_mismatches(
+            items, store_t, {"oxigraph": oxi_t, "rdflib": rdf_t,
+                             **{k: v.get("latency", {}) for k, v in http.items()}})
+        res = assemble(args.scale, builds, items, store_t, oxi_t, rdf_t, http, val)
+        if args.baseline and args.baseline.exists():
+            details["growth"] = growth(res, json.loads(args.baseline.read_text(encoding="utf-8")))
+        details["targets"] = targets(res, details)
+        details["machine"]["loadavg_end"] = os.getloadavg()
+        details["result"] = res
+        print_report(res, details)
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if args.details:
+            args.details.parent.mkdir(parents=True, exist_ok=True)
+            args.details.write_text(json.dumps(details, ensure_ascii=False, indent=1, default=str) + "\n",
+                                    encoding="utf-8")
+        if args.keep:
+            shutil.copytree(store_dir, args.keep, symlinks=True, dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
