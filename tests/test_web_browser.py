@@ -22,6 +22,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]
 QUZHOU = iris.region("330800")
 TASK1 = iris.key_task(1)
+MAX_ROWS = 500
 BROKEN = ["SELECT * WHERE {", "  ?s ?p ?o .", "  FILTR(?s)", "}"]
 
 
@@ -37,7 +38,7 @@ def site(tmp_path_factory):
     from server.app import create_app
 
     root = ws.build_test_store(tmp_path_factory.mktemp("webstore") / "store")
-    app = create_app({"TESTING": True, "STORE_PATH": str(root)})
+    app = create_app({"TESTING": True, "STORE_PATH": str(root), "MAX_ROWS": MAX_ROWS})
     standins = ws.add_missing_api(app)
     store = open_read_only(root)
     with ws.ServerThread(app) as server, playwright_api.sync_playwright() as pw:
@@ -189,6 +190,16 @@ def test_share_link_reopens_and_reruns(site, page):
     assert "true" in other.locator("#results-body").inner_text()
 
 
+def test_truncated_result_is_flagged(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.evaluate("t => PK.query.setText(t)", "SELECT * WHERE { ?s ?p ?o }")
+    page.locator("#run-button").click()
+    page.wait_for_selector("#row-count")
+    assert rows(page) == MAX_ROWS
+    assert f"只显示前 {MAX_ROWS} 行" in page.locator("#results-body .notice").inner_text()
+
+
 def test_download_csv_and_json(site, page):
     page.goto(site["url"] + "/#run=key-tasks")
     page.wait_for_selector("#row-count")
@@ -232,19 +243,23 @@ def test_coverage_heatmap_and_cell_link(site, page, artifacts):
 
 
 def test_validation_view_groups_by_region_and_severity(site, page, artifacts):
+    findings = page.request.get(site["url"] + "/api/validation").json()["results"]
     page.goto(site["url"] + "/validation")
-    page.wait_for_selector("#validation-status:not(:has-text('正在载入'))")
-    status = page.locator("#validation-status").inner_text()
-    if "/api/validation" in site["standins"]:
-        assert status == "共 2 条问题"
-        assert page.locator(".finding-group").count() == 2
-        assert "衢州市" in page.locator("#region-330800 h2").inner_text()
-        assert page.locator("#region-330800 .sev--Violation").count() >= 1
-        page.select_option("#severity-filter", "Warning")
-        assert page.locator(".finding-group").count() == 1
-    else:
-        assert "条问题" in status or "符合" in status
+    page.wait_for_selector("body[data-ready]")
+    assert page.locator("#validation-status").inner_text() == f"共 {len(findings)} 条问题"
+    regions = {str(f["region"]) for f in findings if f.get("region")}
+    assert page.locator(".finding-group").count() == len(regions) + any(not f.get("region") for f in findings)
+    assert "衢州市" in page.locator("#region-330800 h2").inner_text()
+    shown_rows = page.locator(".finding-group tbody tr").count()
+    assert shown_rows == len(findings)
+    violations = [f for f in findings if f["severity"].endswith("Violation")]
     page.screenshot(path=str(artifacts / "web-validation-1280.png"), full_page=True)
+    page.select_option("#severity-filter", "Violation")
+    assert page.locator(".finding-group tbody tr").count() == len(violations)
+    assert page.locator(".finding-group").count() == len({str(f.get("region")) for f in violations})
+    if violations:   # the focus node links to its entity page
+        first = page.locator(".finding-group tbody tr").first.locator("a").first
+        assert first.get_attribute("href").startswith("/id/region/")
 
 
 def test_language_switch_is_remembered(site, page):
@@ -293,7 +308,7 @@ def test_narrow_screen_390px(site, artifacts):
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     pg.screenshot(path=str(artifacts / "web-coverage-390.png"), full_page=True)
     pg.goto(site["url"] + "/validation")
-    pg.wait_for_selector("#validation-status:not(:has-text('正在载入'))")
+    pg.wait_for_selector("body[data-ready]")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     pg.screenshot(path=str(artifacts / "web-validation-390.png"), full_page=True)
     context.close()

@@ -82,6 +82,7 @@ def add_missing_api(app: Any) -> list[str]:
             return error(exc)
         resp = jsonify(res.to_json())
         resp.mimetype = "application/sparql-results+json"
+        resp.headers["X-Policykg-Truncated"] = "true" if res.truncated else "false"
         return resp
 
     def catalogue():

@@ -98,6 +98,7 @@
       $("coverage-status").textContent = "";
       PK.showError(err);
     }
+    document.body.dataset.ready = "1";
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -342,8 +342,10 @@
     if (type.includes("json")) {
       const data = await resp.json();
       const result = R.normalise(data);
-      const serverMs = resp.headers.get("X-Query-Time-Ms");
+      // The endpoint states its own time and whether it cut the result at its row cap.
+      const serverMs = resp.headers.get("X-Policykg-Time-Ms");
       if (serverMs) result.timeMs = Number(serverMs);
+      if (resp.headers.get("X-Policykg-Truncated") === "true") result.truncated = true;
       return result;
     }
     const body = await resp.text();

@@ -64,7 +64,9 @@
       for (const sev of SEVERITIES) {
         const part = list.filter((f) => f.sev === sev);
         if (!part.length) continue;
-        section.appendChild(el("h3", null, [el("span", { class: "sev sev--" + sev }, [t("validation.severity." + sev)]),
+        // Violations open; warnings and notes folded, so a long list stays readable.
+        const details = el("details", { class: "finding-part", open: sev === "Violation" || !!filter });
+        details.appendChild(el("summary", null, [el("span", { class: "sev sev--" + sev }, [t("validation.severity." + sev)]),
           " " + part.length]));
         const tbody = el("tbody");
         for (const f of part) {
@@ -75,7 +77,7 @@
             el("td", { class: "num" }, [rowCell(f, code)]),
           ]));
         }
-        section.appendChild(el("div", { class: "results__body" }, [el("table", { class: "data" }, [
+        details.appendChild(el("div", { class: "results__body" }, [el("table", { class: "data" }, [
           el("thead", null, [el("tr", null, [
             el("th", { scope: "col" }, [t("validation.col.message")]),
             el("th", { scope: "col" }, [t("validation.col.focus")]),
@@ -84,12 +86,18 @@
           ])]),
           tbody,
         ])]));
+        section.appendChild(details);
       }
       holder.appendChild(section);
     }
   }
 
   async function start() {
+    await load();
+    document.body.dataset.ready = "1";
+  }
+
+  async function load() {
     let data;
     try {
       data = await PK.fetchJSON(config.endpoints.validation);
@@ -105,9 +113,9 @@
       status.textContent = t("validation.conforms");
       return;
     }
-    status.textContent = t("validation.count", { n: findings.length });
     await PK.fetchLabels(findings.map((f) => f.focus).filter((f) => typeof f === "string" && /^https?:/.test(f)));
     render();
+    status.textContent = t("validation.count", { n: findings.length });
     $("severity-filter").addEventListener("change", render);
   }
 
