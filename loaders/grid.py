@@ -219,7 +219,7 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
     for s_no, seg in enumerate(segments):
         rows = seg.rows[header.index + header.depth:] if s_no == 0 else seg.rows
         at_top = s_no > 0 and seg.page_top
-        for row in rows:
+        for r_no, row in enumerate(rows):
             if row.is_blank() or _is_page_number(row):
                 continue
             cells = row.cells + [""] * (len(hdr_row.cells) - len(row.cells))
@@ -240,7 +240,7 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
                 elif c is None and prev is not None:
                     values.append(prev[j])
                 elif (page_top_row and prev is not None and fld in merged_fields and not (c or "").strip()
-                      and _text(prev[j])):
+                      and _text(prev[j]) and _box_goes_on(rows, r_no, j, out)):
                     values.append(prev[j])        # merged cell continued from the previous page
                 else:
                     values.append(_Merged(c or ""))
@@ -264,6 +264,15 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
     return Grid(layout=layout, raw_rows=raw_rows, title=title, attachment=attachment, warnings=warnings)
 
 
+def _box_goes_on(rows: list[GridRow], r_no: int, j: int, out: list) -> bool:
+    """An empty cell at a page top continues the merged cell above when its box spans more
+    rows on this page, or the merged cell above already spanned several rows."""
+    below = rows[r_no + 1].cells[j] if r_no + 1 < len(rows) and j < len(rows[r_no + 1].cells) else ""
+    if below is None:
+        return True
+    return len(out) >= 2 and out[-1][1][j] is out[-2][1][j]
+
+
 def _text(v: _Merged | str) -> str:
     return v.text if isinstance(v, _Merged) else v
 
@@ -281,6 +290,8 @@ def _append(values: list[_Merged | str], cells: list[str | None], mapping: dict[
         if j not in mapping or not (c or "").strip():
             continue
         v = values[j]
+        if norm(c) == norm(_text(v)):
+            continue                          # a merged cell's text printed again on the new page
         if isinstance(v, _Merged):
             v.text = v.text + c               # the same text, cut by the page break
         else:

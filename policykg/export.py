@@ -5,7 +5,7 @@ copy of the cells: each column of the region's layout (``loaders/mappings``) is 
 from the entities the row produced. One output row per printed row, in 序号 order: a row
 with several service items (a merged 序号 in the source) gets one output row per item, the
 序号 and the row's other cells repeated on each (merged cells are repeated on every row they
-cover). Cell texts carry no whitespace (the PDF's line breaks are gone).
+cover). Cell texts carry no line breaks (the PDF's are gone; real spaces between words stay).
 
 Where the graph keeps a set, the export picks an order: provincial texts, responsible units
 (lead unit first) and contacts alphabetically. Phone numbers are personal data and are not
@@ -58,7 +58,8 @@ class Table:
 
 
 def _clean(text: str | None) -> str:
-    return re.sub(r"\s+", "", text or "")
+    """No line breaks (the graph's texts have none; real spaces between words stay)."""
+    return re.sub(r"[\r\n]+", "", text or "").strip()
 
 
 def _query(store, name: str, graph: str) -> list[dict[str, str | None]]:
@@ -117,6 +118,25 @@ def _units_cell(measures: list[dict]) -> str:
     return "、".join([lead, *[u for u in units if u != lead]]) + "，列第一位为牵头单位"
 
 
+def _parts(measures: dict[str, dict]) -> list[list[dict]]:
+    """Measures by printing: key ``27-1`` is the first, ``27p2-1`` the second (see loaders.cells)."""
+    by_part: dict[int, list[dict]] = defaultdict(list)
+    for key, m in measures.items():
+        head = key.split("-", 1)[0]
+        part = int(head.split("p", 1)[1]) if "p" in head and head.split("p", 1)[1].isdigit() else 1
+        by_part[part].append(m)
+    return [sorted(by_part[k], key=lambda m: (m["number"], m["text"])) for k in sorted(by_part)]
+
+
+def _measure_cells(kind: str, ms: list[dict]) -> dict[str, str]:
+    return {
+        "local_measure": _measure_cell(kind, ms),
+        "target": next((m["target"] for m in ms if m["target"]), ""),
+        "stage": _stage_cell(ms) if kind == "city-measure" else next((m["stage"] for m in ms if m["stage"]), ""),
+        "units": _units_cell(ms),
+    }
+
+
 def region_table(store_dir: Path | str, region_code: str) -> Table:
     """The region's table from the store's graph (a LoadError if the region has no list)."""
     try:
@@ -168,20 +188,20 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
             "key_task_number": r["keyTask"] or "",
             "provincial_measures": "".join(f"{k}.{t}" for k, t in sorted(cited[n].items())),
             "provincial_measure_numbers": ",".join(str(k) for k in sorted(cited[n])),
-            "local_measure": _measure_cell(layout.local_measure_kind, ms),
-            "target": next((m["target"] for m in ms if m["target"]), ""),
-            "stage": _stage_cell(ms) if layout.local_measure_kind == "city-measure" else
-            next((m["stage"] for m in ms if m["stage"]), ""),
-            "units": _units_cell(ms),
             "contacts": "、".join(contacts[n]),
             "remark": r["remark"] or "",
         }
+        # a 序号 printed twice (舟山 27: keys 27-1…, 27p2-1…) comes back as two printed rows
+        parts = [_measure_cells(layout.local_measure_kind, part) for part in _parts(measures[n])] or [{}]
         texts = sorted(printed[n])
         row_items = [it for _, it in sorted(items[n], key=lambda x: x[0])]
-        subrows = max(1, len(row_items), len(texts) if "provincial_texts" in table.fields() else 0)
+        subrows = max(len(parts), len(row_items), len(texts) if "provincial_texts" in table.fields() else 0)
         group = []
         for i in range(subrows):
             cells = dict(base)
+            cells.update(parts[i] if i < len(parts) else parts[0] if len(parts) == 1 else {})
+            if i > 0 and len(parts) > 1:
+                cells["contacts"] = ""             # the row's contacts are printed once
             it = row_items[i] if i < len(row_items) else {}
             cells.update({
                 "level1": it.get("level1") or "", "level2": it.get("level2") or "", "level3": it.get("level3") or "",
