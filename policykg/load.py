@@ -98,29 +98,45 @@ def read_list(path: Path, region: str, layout: str | None = None, *, backbone: B
     return rl, form
 
 
-def _validate(triples: list, region: str, where: str) -> list[str]:
-    """Structural validation (policykg.validate, when present): Violations refuse the load."""
+SHARED_GRAPHS = ("ontology", "regions", "backbone")
+
+
+def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> list[str]:
+    """Structural validation (policykg.validate) of the new region graph with the store's
+    shared graphs (ontology, regions, backbone). Violations refuse the load; warnings and
+    infos are listed after it."""
     if importlib.util.find_spec("policykg.validate") is None:
         return []
+    from pyoxigraph import NamedNode
+
     from . import validate
 
-    run = getattr(validate, "run", None)
-    if run is None:
-        return []
-    report = run(triples, region=region)
-    if getattr(report, "conforms", True):
-        return []
-    results = list(getattr(report, "results", []) or [])
-    violations = [r for r in results if "violation" in str(getattr(r, "severity", "violation")).lower()]
-    if not violations and results:
-        return [str(r) for r in results]
-    lines = "\n".join(f"  - {getattr(r, 'message', r)}" for r in (violations or results)[:20])
-    raise LoadError(f"结构校验未通过，未加载：\n{lines}", "structural validation failed (Violations above); "
-                    "nothing was loaded", where=where)
+    data = list(triples)
+    if generation_name(store_dir) is not None:
+        disk = open_read_only(store_dir)
+        for name in SHARED_GRAPHS:
+            data += [q.triple for q in disk.quads_for_pattern(None, None, None, NamedNode(iris.graph(name)))]
+    report = validate.run(data, region=region)
+    violations = [f for f in report.results if f.severity == "Violation"]
+    if violations:
+        shown = "\n".join(f"  - {f.message}" for f in violations[:20])
+        more = f"\n  … 另有 {len(violations) - 20} 条 / {len(violations) - 20} more" if len(violations) > 20 else ""
+        raise LoadError(f"结构校验发现 {len(violations)} 处违规，未加载 / structural validation found "
+                        f"{len(violations)} Violation(s); nothing was loaded:\n{shown}{more}", where=where)
+    counts = report.counts()
+    if counts.get("Warning") or counts.get("Info"):
+        return [f"校验：{counts.get('Warning', 0)} 条警告，{counts.get('Info', 0)} 条提示（policykg validate --region "
+                f"{region} 查看） / validation: {counts.get('Warning', 0)} warnings, {counts.get('Info', 0)} infos"]
+    return []
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
-                progress: Progress = silent) -> LoadResult:
+                progress: Progress = silent, *, strict: bool = True, validate: bool = True) -> LoadResult:
+    """Read ``path`` as ``region``'s list and publish it as that region's named graph.
+
+    ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
+    Violations refuse the load. Either way the store is untouched unless all went well.
+    """
     t0 = time.monotonic()
     path = Path(path)
     region = str(region).strip()
@@ -131,11 +147,13 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
         backbone = None
     if backbone is None:
         backbone = _backbone_from_source()
-    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress)
+    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress, strict=strict)
     triples = rdfmap.region_list_triples(rl)
     restricted = rdfmap.restricted_triples(rl)
     warnings = list(rl.warnings) + [f"序号 {n}: {t[:30]}… {why}" for n, t, why in rl.unmatched]
-    warnings += _validate(triples, region, str(path))
+    if validate:
+        progress("结构校验 / validating")
+        warnings += _validate(store_dir, triples, region, str(path))
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
     with new_generation(store_dir, copy_current=True) as (store, gen):
