@@ -196,3 +196,71 @@ def test_run_accepts_triples_rdflib_and_stores():
     assert {f.region for f in only.results} <= {"330900", None}
     with pytest.raises(TypeError):
         validate.run(["not a triple"])
+
+
+# ------------------------------------------------------------------ the real four-region graph
+# Counted in the source document (data/sources/000_ae2937e95410f861.txt):
+#   德清县 rows 13, 17 and 77 print 服务内容 and 承接板块 but no 一级/二级/三级事项 (lines 6424–6439,
+#   6522–6537, 8410–8433); row 44 prints "/" as its 承接板块 (line 7420). These are the source's own
+#   defects and the only Violations of a clean build.
+#   衢州市 rows 70, 71, 73 and 92 (市级落实细则 57, 58, 60, 78) have no service item; row 93 (key task
+#   32) has no 市级落实细则 at all. 钱塘区's list goes from key task 6 to 8 and from 11 to 17; 德清县's
+#   from 26 to 28. 舟山市's table has no service-item columns.
+
+@pytest.fixture(scope="module")
+def real(built_store):
+    return validate.run_store(built_store)
+
+
+def test_real_violations_are_the_sources_own_defects(real):
+    got = sorted((f.region, f.row, f.shape_name) for f in real.results if f.severity == "Violation")
+    assert got == [
+        ("330521", 13, "pkshape:ServiceItemLevel1Shape"), ("330521", 13, "pkshape:ServiceItemTitleShape"),
+        ("330521", 17, "pkshape:ServiceItemLevel1Shape"), ("330521", 17, "pkshape:ServiceItemTitleShape"),
+        ("330521", 44, "pkshape:ServiceItemBlockShape"),
+        ("330521", 77, "pkshape:ServiceItemLevel1Shape"), ("330521", 77, "pkshape:ServiceItemTitleShape"),
+    ]
+    assert not real.conforms
+    assert real.regions == ("330114", "330521", "330800", "330900")
+
+
+def test_real_every_zhoushan_measure_lacks_service_items(built_store, real):
+    from policykg.store import open_read_only
+
+    measures = {s["m"].value for s in open_read_only(built_store).query(
+        "SELECT ?m WHERE { ?m a <https://w3id.org/policykg/def#LocalMeasure> ; "
+        "<https://w3id.org/policykg/def#region> <https://w3id.org/policykg/id/region/330900> }")}
+    flagged = {f.focus for f in _by(real, "LocalMeasureServiceItemShape", "330900")}
+    assert len(measures) > 100 and flagged == measures
+    assert all(f.row is not None and f.key_task is not None for f in _by(real, "LocalMeasureServiceItemShape", "330900"))
+    assert sorted(f.key_task for f in _by(real, "KeyTaskServiceItemCoverageShape", "330900")) == list(range(1, 33))
+
+
+def test_real_completeness_matches_a_careful_reading(real):
+    qz = _by(real, "LocalMeasureServiceItemShape", "330800")
+    assert sorted((f.row, f.key_task) for f in qz) == [(70, 25), (71, 25), (73, 25), (92, 31)]
+    assert [f.key_task for f in _by(real, "KeyTaskLocalMeasureCoverageShape", "330800")] == [32]
+    assert [f.key_task for f in _by(real, "KeyTaskServiceItemCoverageShape", "330800")] == [32]
+    gaps = [7, 12, 13, 14, 15, 16]
+    assert sorted(f.key_task for f in _by(real, "KeyTaskLocalMeasureCoverageShape", "330114")) == gaps
+    assert sorted(f.key_task for f in _by(real, "KeyTaskServiceItemCoverageShape", "330114")) == gaps
+    assert [f.key_task for f in _by(real, "KeyTaskLocalMeasureCoverageShape", "330521")] == [27]
+    assert not _by(real, "LocalMeasureServiceItemShape", "330114") and not _by(real, "LocalMeasureServiceItemShape", "330521")
+    # 衢州's 省级细化措施 column carries all 146 numbers; 舟山 and 德清 link none
+    assert not _by(real, "ProvincialMeasureCitationShape", "330800")
+    assert sorted(f.region for f in _by(real, "SourceTableCitationShape")) == ["330521", "330900"]
+
+
+def test_real_standardization_gaps(real):
+    info = Counter(f.region for f in _by(real, "ServiceItemStandardizationShape"))
+    assert set(info) == {"330114", "330521", "330800"}          # every item, none states process or channel
+    qt = _by(real, "ServiceItemStandardizationShape", "330114")
+    assert all(f.message_zh.endswith("缺少服务内容、服务流程、办理渠道") for f in qt)   # 钱塘 has no 服务内容 column
+    qz = _by(real, "ServiceItemStandardizationShape", "330800")
+    assert all(f.message_zh.endswith("缺少服务流程、办理渠道") for f in qz)
+
+
+def test_real_single_region(built_store):
+    rep = validate.run_store(built_store, region="330800")
+    assert rep.conforms and rep.regions == ("330800",)
+    assert Counter(f.severity for f in rep.results)["Warning"] == 6
