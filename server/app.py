@@ -1,6 +1,6 @@
 """Flask application factory (the flaskr pattern): config, blueprints, one error shape.
 
-Blueprints: ``sparql`` (SPARQL 1.1 protocol + graph store), ``api`` (catalogue JSON,
+Blueprints: ``sparql`` (SPARQL 1.1 protocol), ``graphstore`` (graph store protocol), ``api`` (catalogue JSON,
 validation findings), ``entities`` (linked-data pages under /id/), ``pages`` (the web page).
 Config keys: STORE_PATH, QUERY_DIR, QUERY_TIMEOUT_S, MAX_ROWS, MAX_QUERY_BYTES,
 RATE_LIMIT_PER_MIN, ENDPOINT (remote SPARQL instead of the store), WRITE_TOKEN; each is
@@ -16,7 +16,7 @@ from flask import Flask
 
 from policykg.config import DEFAULT_STORE, QUERY_DIR
 
-BLUEPRINTS = ("server.sparql", "server.api", "server.entities", "server.pages")
+BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
