@@ -223,22 +223,23 @@ def _service_item(cells: dict[str, str]) -> ServiceItem | None:
 Matcher = Callable[[str, Backbone], "tuple[int, float] | None"]
 
 
-def _match_texts(texts: list[str], backbone: Backbone | None) -> tuple[list[int], list[tuple[str, str]]]:
-    """钱塘: link provincial texts to numbers. Returns (numbers, [(text, reason)] unmatched)."""
+def _match_texts(texts: list[str], backbone: Backbone | None) -> tuple[dict[str, int], list[tuple[str, str]]]:
+    """钱塘: link provincial texts to numbers. Returns ({text: number}, [(text, reason)] unmatched)."""
     if not texts:
-        return [], []
+        return {}, []
     if backbone is None:
-        return [], [(t, "没有省级骨架可供匹配 / no backbone to match against") for t in texts]
+        return {}, [(t, "没有省级骨架可供匹配 / no backbone to match against") for t in texts]
     from .match import match_provincial
 
-    nums, unmatched = [], []
+    found: dict[str, int] = {}
+    unmatched: list[tuple[str, str]] = []
     for t in texts:
         hit = match_provincial(t, backbone)
         if hit is None:
             unmatched.append((t, "与146条省级细化措施均不匹配 / matches none of the 146 provincial measures"))
         else:
-            nums.append(hit[0])
-    return nums, unmatched
+            found[t] = hit[0]
+    return found, unmatched
 
 
 def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | None = None,
@@ -283,7 +284,7 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
         texts = list(dict.fromkeys(texts))
         matched, unmatched = _match_texts(texts, backbone)
         unmatched_all += [(n, t, reason) for t, reason in unmatched]
-        provincial = tuple(dict.fromkeys([*provincial, *matched]))
+        provincial = tuple(dict.fromkeys([*provincial, *matched.values()]))
         measures: list[LocalMeasure] = []
         items: list[ServiceItem] = []
         for part, raw in enumerate(group):
@@ -300,7 +301,9 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
                                   f"service item '{item.title}' has no undertaking block")
                 items.append(item)
         if layout.local_measure_kind == "adopted" and matched:
-            measures = [replace(m, implements=tuple(matched)) for m in measures]
+            # an adopted text is one provincial measure: it implements its own match only, not
+            # every measure its 序号 groups (钱塘 row 9: "积极推进融资担保合作。" is 18 alone)
+            measures = [replace(m, implements=(matched[m.text],) if m.text in matched else ()) for m in measures]
         contacts: list = []
         for raw in group:
             if raw.cells.get("contacts"):

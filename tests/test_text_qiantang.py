@@ -91,6 +91,19 @@ def test_sub_rows_repeating_level1_make_no_new_item(rows):
     assert len(rows[10].service_items) == 1
 
 
+def test_each_adopted_text_implements_its_own_measure_only(rows):
+    """Regression: every adopted text of a 序号 was linked to all the row's measures (row 9's
+    "积极推进融资担保合作。" implemented 15, 18, 20 and 28); it is measure 18 alone (衢州 line 644)."""
+    r = rows[9]
+    assert [(m.text[:10], m.implements) for m in r.local_measures] == [
+        ("推动构建分层分类的民", (15,)), ("积极推进融资担保合作", (18,)),
+        ("用足用好2024年国", (20,)), ("用足用好2024年国", (28,))]
+    assert all(m.kind == "adopted" for m in r.local_measures)
+    # every row: one adopted measure per printed text, each implementing one number, in order
+    for row in rows.values():
+        assert [m.implements for m in row.local_measures] == [(n,) for n in row.provincial_measures], row.row
+
+
 def test_row_number_and_text_on_one_line(rows):
     r = rows[11]                                  # "11 为我省“名特优新”个体工商户定制专属金融产品，加大信用贷款支"
     assert r.provincial_texts == ("为我省“名特优新”个体工商户定制专属金融产品，加大信用贷款支持力度。",)
