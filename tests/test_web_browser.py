@@ -284,7 +284,7 @@ def test_keyboard_reaches_gallery_and_runs(site, page):
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     seen = []
-    for _ in range(12):
+    for _ in range(40):
         page.keyboard.press("Tab")
         seen.append(page.evaluate("document.activeElement.dataset.name || document.activeElement.id || ''"))
         if seen[-1] == "key-tasks":

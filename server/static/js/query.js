@@ -122,6 +122,24 @@
     return obj[config.lang] || obj.zh || obj.en || "";
   }
 
+  // Gallery sections, from the catalogue's tags (first match wins); the pages' own queries last.
+  const GROUPS = [
+    ["page", ["page"]],
+    ["overview", ["backbone", "overview"]],
+    ["coverage", ["coverage", "gaps", "completeness", "覆盖"]],
+    ["compare", ["compare", "比较"]],
+    ["items", ["service-items", "taxonomy", "blocks", "服务事项"]],
+    ["units", ["units", "stage", "targets", "责任单位", "实施阶段", "目标"]],
+    ["search", ["search", "provenance", "检索", "溯源"]],
+  ];
+  const GROUP_ORDER = ["overview", "coverage", "compare", "items", "units", "search", "other", "page"];
+
+  function groupOf(q) {
+    const tags = q.tags || [];
+    for (const [g, keys] of GROUPS) if (tags.some((x) => keys.includes(x))) return g;
+    return "other";
+  }
+
   function renderGallery() {
     const list = $("gallery-list");
     clear(list);
@@ -132,26 +150,31 @@
       list.appendChild(el("li", { class: "muted" }, [t("query.gallery.empty")]));
       return;
     }
-    for (const q of items) {
-      const btn = el("button", {
-        type: "button", class: "q-card", "data-name": q.name,
-        "aria-pressed": state.current && state.current.name === q.name ? "true" : "false",
-        onclick: () => { loadCatalogue(q, null); run(); },
-      }, [
-        el("span", { class: "q-card__title" }, [lang(q.title) || q.name]),
-        lang(q.description) ? el("span", { class: "q-card__desc" }, [lang(q.description)]) : null,
-        (q.tags || []).length ? el("span", { class: "q-card__tags" }, q.tags.map((x) => el("span", { class: "tag" }, [x]))) : null,
-      ]);
-      list.appendChild(el("li", null, [btn]));
+    for (const g of GROUP_ORDER) {
+      const part = items.filter((q) => groupOf(q) === g);
+      if (!part.length) continue;
+      list.appendChild(el("li", { class: "gallery__group", role: "presentation" }, [t("query.group." + g)]));
+      for (const q of part) list.appendChild(el("li", null, [card(q)]));
     }
+  }
+
+  function card(q) {
+    const hasParams = Object.keys(q.params || {}).length > 0;
+    return el("button", {
+      type: "button", class: "q-card", "data-name": q.name,
+      "aria-pressed": state.current && state.current.name === q.name ? "true" : "false",
+      onclick: () => { loadCatalogue(q, null); run(); },
+    }, [
+      el("span", { class: "q-card__title" }, [lang(q.title) || q.name]),
+      lang(q.description) ? el("span", { class: "q-card__desc" }, [lang(q.description)]) : null,
+      hasParams ? el("span", { class: "q-card__tags" }, [el("span", { class: "tag" }, [t("query.gallery.params")])]) : null,
+    ]);
   }
 
   async function loadGallery() {
     try {
       const data = await PK.fetchJSON(config.endpoints.queries);
-      // Questions first; the queries behind other pages (page-*) at the end.
-      state.catalogue = (Array.isArray(data) ? data : data.queries || []).filter((q) => q && q.name)
-        .sort((a, b) => (a.name.startsWith("page-") ? 1 : 0) - (b.name.startsWith("page-") ? 1 : 0));
+      state.catalogue = (Array.isArray(data) ? data : data.queries || []).filter((q) => q && q.name);
     } catch (e) {
       clear($("gallery-list")).appendChild(el("li", { class: "muted" }, [t("query.gallery.failed") + "：" + e.message]));
       return false;
