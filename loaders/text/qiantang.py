@@ -29,7 +29,8 @@ Columns (``loaders/mappings/qiantang.toml``): 序号 | 省级重点工作 (merge
 **Rows printed without a 序号** (e.g. lines 4698–4705 after row 5, 4792–4806 after row 9,
 4836–4846 after row 10): each further text of a numbered row is a sub-row of the same 序号
 (a merged 序号 cell).  Its text is another provincial text of that row
-(``ListRow.provincial_texts``, matched to its number); its 一级事项, when printed, is the
+(``ListRow.provincial_texts``, matched to its number; each text becomes one adopted local
+measure implementing that number only, row 9: 15, 18, 20, 28); its 一级事项, when printed, is the
 same as the row's and the 二级/三级/板块 cells are merged from the first sub-row, so no
 second, identical service item is made; a sub-row whose service cells differ gives its own
 service item.
