@@ -170,6 +170,10 @@ def test_iris_link_to_local_entity_pages(site, page):
     link = page.locator("#results-table tbody a").first
     assert link.get_attribute("href") == "/id/key-task/26"
     assert link.inner_text() == "推动政务服务增值化改革"   # the label, not the IRI
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/id/key-task/26")
+    assert page.locator("#entity-label").inner_text() == "推动政务服务增值化改革"
 
 
 def test_share_link_reopens_and_reruns(site, page):
@@ -263,10 +267,13 @@ def test_validation_view_groups_by_region_and_severity(site, page, artifacts):
 
 
 def test_language_switch_is_remembered(site, page):
-    page.goto(site["url"] + "/")
+    page.goto(site["url"] + "/#run=key-tasks")
+    page.wait_for_selector("#row-count")
     assert page.locator(".site-nav a").first.inner_text() == "查询"
     page.locator("#lang-switch").click()
-    page.wait_for_load_state()
+    page.wait_for_selector("#row-count")            # back on the same question, run again
+    assert page.url.endswith("/#run=key-tasks")
+    assert page.locator("#row-count").inner_text() == "32 rows"
     assert page.locator(".site-nav a").first.inner_text() == "Query"
     assert page.locator("html").get_attribute("lang") == "en"
     page.goto(site["url"] + "/coverage")
