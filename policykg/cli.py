@@ -105,7 +105,9 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
         report = v.run_store(store_dir, region=region)
         text = v.render(report, fmt)
     except PolicyKGError as exc:
-        fail(exc)
+        err = PolicyKGCommandError(exc)
+        err.exit_code = 2    # 1 means "a Violation was found": anything that stops validation is 2
+        raise err from exc
     _write(text, output)
     sys.exit(0 if report.conforms else 1)
 

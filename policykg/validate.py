@@ -77,7 +77,7 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (_RANK.get(self.severity, 9), self.region or "", self.row if self.row is not None else 0,
-                self.key_task or 0, self.shape, self.focus, self.value or "", self.message)
+                self.key_task or 0, self.shape, _natural(self.focus), _natural(self.value or ""), self.message)
 
     def to_json(self) -> dict[str, Any]:
         return {"severity": self.severity, "focus": self.focus, "path": self.path, "shape": self.shape,
@@ -97,6 +97,11 @@ class Report:
 
     def by_shape(self) -> Counter:
         return Counter(f.shape_name for f in self.results)
+
+
+def _natural(text: str) -> tuple:
+    """Numbers inside IRIs compare as numbers (provincial-measure/8 before /10)."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
 
 
 def short(iri: str | None) -> str:

@@ -175,7 +175,7 @@ def test_cli_exit_codes(store, tmp_path):
     nolist = runner.invoke(main, ["validate", "--store", str(store), "--region", "330100"])
     assert nolist.exit_code == 2
     missing = runner.invoke(main, ["validate", "--store", str(tmp_path / "nothing")])
-    assert missing.exit_code == 1 and "policykg build" in missing.output
+    assert missing.exit_code == 2 and "policykg build" in missing.output   # not 1: that means Violation
 
 
 def test_cli_writes_html_to_a_file(store, tmp_path):
