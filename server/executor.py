@@ -40,15 +40,16 @@ class Job:
     named_graphs: tuple[str, ...] = ()
     max_rows: int | None = None
     kind: str | None = None            # select|ask|graph when the caller knows (remote needs it)
+    base: str | None = None            # base IRI for relative IRIs (the protocol endpoint's URL)
 
     def cache_key(self) -> tuple:
         return (self.text, self.fmt, tuple((k, str(v)) for k, v in self.substitutions),
-                self.default_graph, self.named_graphs, self.max_rows)
+                self.default_graph, self.named_graphs, self.max_rows, self.base)
 
     def to_message(self, generation: str | None) -> dict[str, Any]:
         return {"text": self.text, "fmt": self.fmt, "substitutions": dict(self.substitutions),
                 "default_graph": list(self.default_graph), "named_graphs": list(self.named_graphs),
-                "max_rows": self.max_rows, "generation": generation}
+                "max_rows": self.max_rows, "generation": generation, "base": self.base}
 
 
 @dataclass

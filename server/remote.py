@@ -61,7 +61,8 @@ class RemoteExecutor(Executor):
         if job.substitutions:
             values = {k: str(queries.to_term(v)) for k, v in job.substitutions}
             text = guard.substitute(text, values)
-        return _prologue() + text
+        base = f"BASE <{job.base}> " if job.base else ""
+        return base + _prologue() + text
 
     def run(self, job: Job) -> Answer:
         t0 = time.monotonic()

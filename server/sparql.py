@@ -64,8 +64,8 @@ def check_size(text: str) -> None:
 
 
 def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
-             named_graphs: list[str] | None = None, substitutions: dict[str, Any] | None = None
-             ) -> tuple[executor.Answer, negotiation.Choice]:
+             named_graphs: list[str] | None = None, substitutions: dict[str, Any] | None = None,
+             base: str | None = None) -> tuple[executor.Answer, negotiation.Choice]:
     """Check, negotiate and run one query. ``fmt_for(kind) -> Choice | None`` picks the format."""
     check_size(text)
     info = guard.check_query(text)
@@ -77,7 +77,7 @@ def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
                   f"no acceptable result format; for this query the endpoint offers: {offered}", status=406)
     dg, ng = dataset(info, default_graph or [], named_graphs or [])
     job = executor.Job(text=text, fmt=choice.fmt, substitutions=tuple(sorted((substitutions or {}).items())),
-                       default_graph=dg, named_graphs=ng, max_rows=max_rows(), kind=info.kind)
+                       default_graph=dg, named_graphs=ng, max_rows=max_rows(), kind=info.kind, base=base)
     return executor.get(current_app).run(job), choice
 
 
@@ -154,7 +154,8 @@ def endpoint() -> Response:
         ratelimit.check()
         answer, choice = run_text(
             text, lambda kind: negotiation.choose(kind, request.headers.get("Accept"), override),
-            default_graph=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"))
+            default_graph=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"),
+            base=request.base_url)
     except PolicyKGError as exc:
         return cors(error_response(exc))
     resp = Response(answer.body, content_type=choice.media_type)

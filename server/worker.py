@@ -47,14 +47,21 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
         if job is None:
             return
         t0 = time.monotonic()
+        shift = 0
         try:
             want = job.get("generation")
             if store is None or want != opened:
                 store = None
                 opened = pkstore.generation_name(store_dir)
                 store = pkstore.open_read_only(store_dir)
+            text, shift = job["text"], 0
+            if job.get("base"):
+                # the service-defined base IRI (SPARQL 1.1 Protocol: it MAY be the endpoint); on
+                # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
+                prologue = f"BASE <{job['base']}> "
+                text, shift = prologue + text, len(prologue)
             res = queries.run(
-                store, job["text"], substitutions=job.get("substitutions") or None,
+                store, text, substitutions=job.get("substitutions") or None,
                 default_graph=job.get("default_graph") or None, named_graphs=job.get("named_graphs") or None,
                 max_rows=job.get("max_rows"))
             out = encode(res, job.get("fmt", "json"))
@@ -62,7 +69,13 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             out["engine_ms"] = round((time.monotonic() - t0) * 1000, 2)
             conn.send(("ok", out))
         except PolicyKGError as exc:
-            conn.send(("error", error_dict(exc)))
+            err = error_dict(exc)
+            if shift and err.get("position") and err["position"][0] == 1:
+                line, col = err["position"]
+                err["position"] = (1, max(1, col - shift))
+                for k in ("zh", "en"):
+                    err[k] = err[k].replace(f"1:{col}", f"1:{col - shift}", 1)
+            conn.send(("error", err))
         except Exception as exc:  # noqa: BLE001 - report, never die silently
             conn.send(("error", {"zh": f"查询执行出错：{exc}", "en": f"query failed: {exc}", "status": 500}))
 
