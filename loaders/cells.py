@@ -203,10 +203,9 @@ def _local_measures(layout: Layout, cells: dict[str, str], row: int, provincial:
             ))
         return out
     if kind == "city-rule":             # 衢州: "1.深入贯彻…" numbered rules
-        # keyed by key task and number: 衢州 numbers rule 2 twice (key tasks 2 and 9)
+        # keyed by number; _distinct_keys() separates two different rules printed with one number
         parts = split_numbered(text)
-        prefix = f"{key_task}-" if key_task else ""
-        return [LocalMeasure(key=f"{prefix}{n}" if n else f"t{short_hash(body)[:10]}", kind=kind, text=body,
+        return [LocalMeasure(key=str(n) if n else f"t{short_hash(body)[:10]}", kind=kind, text=body,
                              number=n or None, implements=provincial) for n, body in parts]
     units = tuple(u for u in [clean(cells.get("responsible_unit", ""))] if u)
     return [LocalMeasure(key=f"t{short_hash(text)[:10]}", kind=kind, text=clean(text), implements=provincial,
@@ -323,7 +322,23 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
                    not get_layout(layout_id).column(k).personal}, source=source,
         ))
     rows.sort(key=lambda r: r.row)
-    return rows, issues.warnings, unmatched_all
+    return _distinct_keys(rows), issues.warnings, unmatched_all
+
+
+def _distinct_keys(rows: list[ListRow]) -> list[ListRow]:
+    """One printed number = one local measure, wherever the list repeats it (衢州 prints rule 2
+    with the same text under key tasks 2 and 9: one rule implementing both sets of measures).
+    Only if one number carries two different texts are both keyed by key task as well."""
+    texts: dict[str, set[str]] = {}
+    for r in rows:
+        for m in r.local_measures:
+            texts.setdefault(m.key, set()).add(m.text)
+    clash = {k for k, v in texts.items() if len(v) > 1}
+    if not clash:
+        return rows
+    return [replace(r, local_measures=tuple(
+        replace(m, key=f"{m.key}-kt{r.key_task}") if m.key in clash else m for m in r.local_measures))
+        for r in rows]
 
 
 def region_list(region: str, layout_id: str, raw_rows: list[RawRow], source: SourceRef, *, title: str = "",
