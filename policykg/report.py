@@ -277,7 +277,7 @@ def _overview(data: ReportData) -> list[str]:
 
 
 def _region(data: ReportData, r: Region) -> list[str]:
-    out = [_h(r.label, f"{r.name} ({r.code})", 3, anchor=f"r{r.code}")]
+    out = [_h(r.label, f"region {r.code}", 3, anchor=f"r{r.code}")]
     kt_cells = []
     for k in range(1, KEY_TASKS + 1):
         m, i = r.key_tasks.get(k, (0, 0))
@@ -286,8 +286,9 @@ def _region(data: ReportData, r: Region) -> list[str]:
     out.append(_h("32项重点工作", "The 32 key tasks", 4))
     out.append(f"<figure>{svg.grid(kt_cells, per_row=32, cell=24, caption='key tasks')}</figure>")
     missing_kt = [k for k in range(1, KEY_TASKS + 1) if not r.key_tasks.get(k, (0, 0))[1]]
+    listed = "全部 all" if len(missing_kt) == KEY_TASKS else "、".join(str(k) for k in missing_kt)
     out.append(f"<p>有服务事项的重点工作 {KEY_TASKS - len(missing_kt)}/{KEY_TASKS}"
-               + (f"；没有服务事项的：{'、'.join(str(k) for k in missing_kt)}" if missing_kt else "")
+               + (f"；没有服务事项的：{listed}" if missing_kt else "")
                + f" <span class='en'>key tasks with service items: {KEY_TASKS - len(missing_kt)}/{KEY_TASKS}</span></p>")
     out.append(_legend())
     out.append(_h("146条省级细化措施", "The 146 provincial measures", 4))
