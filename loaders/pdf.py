@@ -60,7 +60,7 @@ def _cell_text(text: str | None) -> str:
     return "".join(line.strip() for line in (text or "").splitlines())
 
 
-def _page_segment(page: Any, page_no: int) -> Segment | None:
+def _page_segment(page: Any, page_no: int, first: bool) -> Segment | None:
     tables = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) >= MIN_CELLS]
     if not tables:
         return None
@@ -81,7 +81,9 @@ def _page_segment(page: Any, page_no: int) -> Segment | None:
             cover = next((c for c in table.cells if c[0] <= x < c[2] and c[1] <= y < c[3]), None)
             cells.append(None if cover is not None and cover[1] < top - 0.5 else "")
         out.append(GridRow(cells=cells, page=page_no, page_row=i + 1))
-    above = page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text() or ""
+    above = ""
+    if first:                                   # the title and 附件 N, above the first table
+        above = page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text() or ""
     return Segment(out, above=[ln for ln in above.splitlines() if ln.strip()], page_top=True)
 
 
@@ -93,7 +95,7 @@ def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
         n = len(pdf.pages)
         for no, page in enumerate(pdf.pages, start=1):
             try:
-                seg = _page_segment(page, no)
+                seg = _page_segment(page, no, first=not segments)
             except Exception as exc:  # noqa: BLE001
                 raise LoadError(f"第{no}页无法解析：{type(exc).__name__} {exc}",
                                 f"page {no} cannot be parsed: {type(exc).__name__} {exc}", where=str(path)) from exc

@@ -399,11 +399,17 @@ def to_reportlab_pdf(table: Table, path: Path, *, split_row: bool = True) -> She
     def text_in(texts: list[str], x0: float, ytop: float, size: float = FONT_PT) -> None:
         for k, ln in enumerate(texts):
             x, y = x0 + PAD_PT, ytop - PAD_PT - size - k * LINE_PT * size / FONT_PT + 1
-            for ch in ln:                 # STSong-Light lacks Latin-1 signs (·) and chars outside GBK (•)
+            runs: list[tuple[str, str]] = []   # STSong-Light lacks Latin-1 signs (·) and chars outside GBK (•)
+            for ch in ln:
                 font = fallback if 0x80 <= ord(ch) < 0x100 or not _in_gbk(ch) else "STSong-Light"
+                if runs and runs[-1][0] == font:
+                    runs[-1] = (font, runs[-1][1] + ch)
+                else:
+                    runs.append((font, ch))
+            for font, text in runs:
                 c.setFont(font, size)
-                c.drawString(x, y, ch)
-                x += pdfmetrics.stringWidth(ch, font, size)
+                c.drawString(x, y, text)
+                x += pdfmetrics.stringWidth(text, font, size)
 
     def header(y: float) -> float:
         c.setLineWidth(0.6)
