@@ -78,6 +78,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage.keytask": ("重点工作", "Key task"),
     "coverage.items": ("服务事项", "service items"),
     "coverage.measures": ("细化举措", "local measures"),
+    "coverage.colkey": ("服务事项 / 举措", "items / measures"),
     "coverage.measures.short": ("举措", "meas."),
     "coverage.total": ("合计", "Total"),
     "coverage.gap": ("未覆盖", "not covered"),

@@ -46,7 +46,10 @@
       return;
     }
     const head = el("tr", null, [el("th", { scope: "col" }, [t("coverage.keytask")])].concat(
-      codes.map((c) => el("th", { scope: "col" }, [el("a", { href: PK.localHref(config.idBase + "region/" + c) || "#" }, [regions.get(c)])])),
+      codes.map((c) => el("th", { scope: "col" }, [
+        el("a", { href: PK.localHref(config.idBase + "region/" + c) || "#" }, [regions.get(c)]),
+        el("span", { class: "col-key" }, [t("coverage.colkey")]),
+      ])),
     ));
     const body = el("tbody");
     const totals = Object.fromEntries(codes.map((c) => [c, { items: 0, measures: 0, gaps: 0 }]));
