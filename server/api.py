@@ -78,7 +78,6 @@ def _shape(params: dict[str, list[str]]) -> str:
 def run_named(name: str, ext: str) -> Response:
     if request.method == "OPTIONS":
         return cors(Response(status=204), "GET, OPTIONS")
-    json_errors = ext == "json"
     try:
         fmt = EXTENSIONS.get(ext)
         if fmt is None:
@@ -104,7 +103,7 @@ def run_named(name: str, ext: str) -> Response:
 
         answer, choice = run_text(q.text, pick, substitutions=subs)
     except PolicyKGError as exc:
-        return cors(error_response(exc, json_default=json_errors))
+        return cors(error_response(exc, json_default=True))
     if fmt == "table":
         shown = {k: (v.value if hasattr(v, "value") else v) for k, v in subs.items()}
         return cors(_table_json(answer, shape, {"query": name, "params": shown}))
