@@ -44,7 +44,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "query.editor.placeholder": ("在此输入 SPARQL 查询，按 Ctrl+Enter 运行", "Type a SPARQL query; Ctrl+Enter runs it"),
     "query.run": ("运行", "Run"),
     "query.running": ("正在运行…", "Running…"),
-    "query.run.hint": ("Ctrl+Enter 运行 · Ctrl+空格 补全", "Ctrl+Enter runs · Ctrl+Space completes"),
+    "query.run.hint": ("Ctrl+Enter 运行 · Ctrl+空格 补全（Tab 选用）", "Ctrl+Enter runs · Ctrl+Space completes (Tab picks)"),
     "query.share": ("复制分享链接", "Copy share link"),
     "query.share.done": ("链接已复制到剪贴板", "Link copied to the clipboard"),
     "query.share.shown": ("分享链接：", "Share link:"),

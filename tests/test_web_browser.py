@@ -140,8 +140,12 @@ def test_completion_offers_ontology_terms_with_chinese_labels(site, page):
     hints = page.locator(".CodeMirror-hints")
     hints.wait_for()
     assert "pk:KeyTask" in hints.inner_text() and "省级重点工作" in hints.inner_text()
-    page.keyboard.press("Enter")
-    assert "pk:KeyTask" in page.evaluate("PK.query.getText()")
+    page.keyboard.press("Tab")                      # Tab takes the suggestion
+    assert page.evaluate("PK.query.getText()") == "?s a pk:KeyTask"
+    page.keyboard.type(" ;\n  pk:numb")
+    page.locator(".CodeMirror-hints").wait_for()
+    page.keyboard.press("Enter")                    # Enter is a new line, not a pick
+    assert page.evaluate("PK.query.getText()").rstrip(" ").endswith("pk:numb\n")
 
 
 def test_literal_with_script_tag_is_shown_as_text(site, page):

@@ -85,10 +85,20 @@
     const input = cm.getInputField();
     input.setAttribute("aria-labelledby", "query-text-label");
     input.id = "query-input";
+    // Completion while typing: Tab or a click takes a suggestion; Enter keeps its usual meaning
+    // (a new line), so typing on never picks something by accident. Ctrl+Space opens the list at will.
+    const autoKeys = {
+      Enter: (c, handle) => { handle.close(); c.execCommand("newlineAndIndent"); },
+      Tab: (c, handle) => handle.pick(),
+    };
     cm.on("inputRead", (c, change) => {
       if (change.origin !== "+input" || c.state.completionActive) return;
-      const ch = change.text[change.text.length - 1].slice(-1);
-      if (/[\w:?\u4e00-\u9fff]/.test(ch)) c.showHint({ hint, completeSingle: false });
+      const cur = c.getCursor();
+      const before = c.getLine(cur.line).slice(0, cur.ch);
+      const word = (before.match(/[?$]?[\w\-\u00C0-\uFFFF]*:?[\w\-\u00C0-\uFFFF]*$/) || [""])[0];
+      if (word.includes(":") || word.replace(/^[?$]/, "").length >= 2) {
+        c.showHint({ hint, completeSingle: false, extraKeys: autoKeys });
+      }
     });
     cm.on("change", () => { clearErrorMark(); onTextChanged(); });
     return cm;
