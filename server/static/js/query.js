@@ -173,7 +173,7 @@
     return el("button", {
       type: "button", class: "q-card", "data-name": q.name,
       "aria-pressed": state.current && state.current.name === q.name ? "true" : "false",
-      onclick: () => { loadCatalogue(q, null); run(); },
+      onclick: () => { loadCatalogue(q, null); run().then(revealResults); },
     }, [
       el("span", { class: "q-card__title" }, [lang(q.title) || q.name]),
       lang(q.description) ? el("span", { class: "q-card__desc" }, [lang(q.description)]) : null,
@@ -406,6 +406,11 @@
     setDownloads(true);
   }
 
+  /** On a narrow screen the results are below the gallery and the editor: bring them into view. */
+  function revealResults() {
+    if (window.matchMedia("(max-width: 960px)").matches) $("results-title").scrollIntoView({ block: "start" });
+  }
+
   function setDownloads(on) {
     $("download-csv").disabled = !on;
     $("download-json").disabled = !on;
@@ -449,7 +454,7 @@
     await loadGallery();
     const fromUrl = fromLocation();
     document.body.dataset.ready = "1";
-    if (fromUrl) run();
+    if (fromUrl) run().then(revealResults);
     // A link to another question on this page (e.g. from the coverage matrix via history) changes only the hash.
     window.addEventListener("hashchange", () => {
       if (location.hash === (state.lastHash || "")) return;
