@@ -30,7 +30,7 @@ DCT, DCAT, VOID, SH = PREFIXES["dct"], PREFIXES["dcat"], PREFIXES["void"], PREFI
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
                   "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
-SD_PREFIXES = {**prefixes(), "sd": SD, "formats": FORMATS}
+SD_PREFIXES = {**{p: ns for p, ns in prefixes().items() if p not in ("pkid", "pkg")}, "sd": SD, "formats": FORMATS}
 
 
 def _n(iri: str) -> NamedNode:

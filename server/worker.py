@@ -96,12 +96,29 @@ def shorten(message: str, keep: int = 12) -> str:
     return head + sep + ", ".join(plain[:keep]) + (f" …（另 {more} 项 / {more} more）" if more > 0 else "")
 
 
+def turtle_prefixes() -> dict[str, str]:
+    """Prefixes for Turtle output, without those whose local names hold '/' (``pkid:key-task\\/1``
+    is valid Turtle, but rdflib and others read the escaped slash wrongly)."""
+    from policykg.namespaces import prefixes
+
+    return {p: ns for p, ns in prefixes().items() if p not in ("pkid", "pkg")}
+
+
+def turtle(triples: list) -> bytes:
+    from pyoxigraph import RdfFormat, serialize
+
+    return serialize(triples, format=RdfFormat.TURTLE, prefixes=turtle_prefixes()) or b""
+
+
 def encode(res: Any, fmt: str) -> dict[str, Any]:
     """A Result as something picklable: bytes in a SPARQL/RDF format, or a table of terms."""
     from policykg.queries import serialize_result, term_json
 
     count = len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
     out: dict[str, Any] = {"kind": res.kind, "truncated": res.truncated, "count": count}
+    if fmt == "turtle" and res.kind == "graph":
+        out["body"] = turtle(res.triples)
+        return out
     if fmt != "table":
         out["body"] = serialize_result(res, fmt)
         return out
