@@ -41,8 +41,12 @@ def decode(data: bytes, where: str) -> tuple[str, str]:
     else:
         try:
             text, enc = data.decode("utf-8"), "UTF-8"
-        except UnicodeDecodeError:
-            text, enc = _strict(data, "gb18030", where), "GB18030/GBK"
+        except UnicodeDecodeError as utf8:
+            try:
+                text, enc = data.decode("gb18030"), "GB18030/GBK"
+            except UnicodeDecodeError as gb:
+                # the decoder that got further is most likely the file's: report where it stopped
+                _raise_undecodable(data, max(utf8.start, gb.start), where, gb)
     bad = _CONTROL.search(text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
@@ -56,10 +60,15 @@ def _strict(data: bytes, encoding: str, where: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        raise LoadError(f"第{line}行（字节 {exc.start}）无法按 UTF-8 或 GB18030/GBK 解码：编码不受支持；{_SAVE_AS[0]}",
-                        f"line {line} (byte {exc.start}) is neither UTF-8 nor GB18030/GBK: unsupported encoding; "
-                        f"{_SAVE_AS[1]}", where=where) from exc
+        _raise_undecodable(data, exc.start, where, exc)
+        raise
+
+
+def _raise_undecodable(data: bytes, pos: int, where: str, exc: Exception) -> None:
+    line = data[:pos].count(b"\n") + 1
+    raise LoadError(f"第{line}行（字节 {pos}）无法按 UTF-8 或 GB18030/GBK 解码：编码不受支持；{_SAVE_AS[0]}",
+                    f"line {line} (byte {pos}) is neither UTF-8 nor GB18030/GBK: unsupported encoding; "
+                    f"{_SAVE_AS[1]}", where=where) from exc
 
 
 def read_segments(path: Path) -> tuple[list[Segment], str]:

@@ -9,6 +9,7 @@ two such graphs by isomorphism and prints the difference on failure.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -62,14 +63,17 @@ def region_triples(store_dir: Path, code: str) -> list[Triple]:
     return [q.triple for q in st.quads_for_pattern(None, None, None, g)]
 
 
-def all_quads(store_dir: Path) -> tuple[str, set[str], bytes]:
-    """Everything a load could change: the generation, every quad of every graph, and the
-    restricted file."""
+def all_quads(store_dir: Path) -> tuple[str, str, int, bytes]:
+    """Everything a load could change: the current generation, every quad of every graph
+    (as a digest of the N-Quads dump, plus the count) and the restricted file."""
+    from pyoxigraph import RdfFormat
+
     gen = store.current(store_dir)
     st = store.open_read_only(store_dir)
-    quads = {str(q) for q in st.quads_for_pattern(None, None, None, None)}
+    dump = st.dump(format=RdfFormat.N_QUADS)
+    quads = len(st)
     restricted = gen.restricted_file.read_bytes() if gen.restricted_file.exists() else b""
-    return gen.name, quads, restricted
+    return gen.name, hashlib.sha256(dump).hexdigest(), quads, restricted
 
 
 def copy_store(src: Path, dst: Path) -> Path:
