@@ -79,6 +79,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "coverage.items": ("服务事项", "service items"),
     "coverage.measures": ("细化举措", "local measures"),
     "coverage.colkey": ("服务事项 / 举措", "items / measures"),
+    "coverage.regions": ("覆盖地区", "Regions"),
     "coverage.measures.short": ("举措", "meas."),
     "coverage.total": ("合计", "Total"),
     "coverage.gap": ("未覆盖", "not covered"),

@@ -208,6 +208,17 @@ def test_truncated_result_is_flagged(site, page):
     assert f"只显示前 {MAX_ROWS} 行" in page.locator("#results-body .notice").inner_text()
 
 
+def test_construct_result_is_shown_as_triples(site, page):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.evaluate("t => PK.query.setText(t)",
+                  "CONSTRUCT { ?kt rdfs:label ?l } WHERE { ?kt a pk:KeyTask ; rdfs:label ?l ; pk:number 26 }")
+    page.locator("#run-button").click()
+    page.wait_for_selector("#results-body pre.graph-text")
+    assert "推动政务服务增值化改革" in page.locator("#results-body pre").inner_text()
+    assert "1 个三元组" in page.locator("#results-status").inner_text()
+
+
 def test_download_csv_and_json(site, page):
     page.goto(site["url"] + "/#run=key-tasks")
     page.wait_for_selector("#row-count")
@@ -232,7 +243,12 @@ def test_coverage_heatmap_and_cell_link(site, page, artifacts):
     page.wait_for_selector("#coverage-table")
     regions = count(site, "SELECT DISTINCT ?r WHERE { ?t a pk:SourceTable ; pk:region ?r }")
     assert page.locator("#coverage-table tbody tr").count() == 32
-    assert page.locator("#coverage-table thead th").count() == 1 + regions
+    assert page.locator("#coverage-table thead th").count() == 2 + regions   # key task, regions, 覆盖地区
+    covered = page.locator("#coverage-table tbody td.covered").all()
+    assert len(covered) == 32 and all(0 <= int(c.get_attribute("data-covered")) <= regions for c in covered)
+    covering_task1 = count(site, "SELECT DISTINCT ?r WHERE { VALUES ?c { pk:ServiceItem pk:LocalMeasure } "
+                                 f"?x a ?c ; pk:region ?r ; pk:keyTask <{TASK1}> }}")
+    assert int(covered[0].get_attribute("data-covered")) == covering_task1
     assert "衢州市" in page.locator("#coverage-table thead").inner_text()
     # Each cell's counts are what the store says for that region and key task.
     cell = page.locator('#coverage-table a[data-region="330800"][data-task="1"]')

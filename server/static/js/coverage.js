@@ -50,6 +50,7 @@
         el("a", { href: PK.localHref(config.idBase + "region/" + c) || "#" }, [regions.get(c)]),
         el("span", { class: "col-key" }, [t("coverage.colkey")]),
       ])),
+      [el("th", { scope: "col", class: "covered-head" }, [t("coverage.regions")])],
     ));
     const body = el("tbody");
     const totals = Object.fromEntries(codes.map((c) => [c, { items: 0, measures: 0, gaps: 0 }]));
@@ -60,8 +61,10 @@
         el("span", { class: "kt-n" }, [String(n)]),
         el("a", { href: PK.localHref(task.iri) || "#" }, [task.label]),
       ])])]);
+      let covered = 0;
       for (const c of codes) {
         const cell = cells.get(c + "|" + n) || { items: 0, measures: 0 };
+        if (cell.items || cell.measures) covered += 1;
         totals[c].items += cell.items;
         totals[c].measures += cell.measures;
         if (!cell.items && !cell.measures) { totals[c].gaps += 1; gaps += 1; }
@@ -77,6 +80,8 @@
           "data-items": String(cell.items), "data-measures": String(cell.measures),
         }, content)]));
       }
+      tr.appendChild(el("td", { class: "covered" + (covered < codes.length ? " covered--partial" : ""),
+        "data-covered": String(covered) }, [covered + " / " + codes.length]));
       body.appendChild(tr);
     }
     const foot = el("tfoot", null, [el("tr", null, [el("th", { scope: "row" }, [t("coverage.total")])].concat(
@@ -85,6 +90,7 @@
         el("div", { class: "muted" }, [t("coverage.measures") + " " + totals[c].measures]),
         el("div", { class: totals[c].gaps ? "cell-gap-count" : "muted" }, [t("coverage.gaps", { n: totals[c].gaps })]),
       ])),
+      [el("td")],
     ))]);
     holder.appendChild(el("table", { class: "matrix", id: "coverage-table" }, [el("thead", null, [head]), body, foot]));
     $("coverage-status").textContent = t("coverage.gaps", { n: gaps });
