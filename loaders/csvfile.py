@@ -73,13 +73,9 @@ def _raise_undecodable(data: bytes, pos: int, where: str, exc: Exception) -> Non
 
 def read_segments(path: Path) -> tuple[list[Segment], str]:
     text, enc = decode(path.read_bytes(), str(path))
-    sample = text[:8192]
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
+    delimiter = _delimiter(text, "\t" if path.suffix.lower() == ".tsv" else ",")
     rows: list[GridRow] = []
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         for record in reader:
             rows.append(GridRow(cells=list(record), sheet_row=reader.line_num))
@@ -87,6 +83,21 @@ def read_segments(path: Path) -> tuple[list[Segment], str]:
         raise LoadError(f"CSV 格式错误（第{reader.line_num}行）：{exc}", f"malformed CSV (line {reader.line_num}): {exc}",
                         where=str(path)) from exc
     return [Segment(rows)], enc
+
+
+def _delimiter(text: str, default: str) -> str:
+    """The candidate that splits most of the first lines into a table's worth of fields
+    (title lines above the header have none, so csv.Sniffer is easily misled)."""
+    sample = "\n".join(text.splitlines()[:40])
+    best, best_score = default, 0
+    for cand in (default, ",", "\t", ";"):
+        try:
+            score = sum(1 for rec in csv.reader(io.StringIO(sample), delimiter=cand) if len(rec) >= 4)
+        except csv.Error:
+            continue
+        if score > best_score:
+            best, best_score = cand, score
+    return best
 
 
 class CsvLoader:

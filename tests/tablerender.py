@@ -228,7 +228,9 @@ def _xlsx_width(pt: float) -> float:
     return max(3.0, pt / 7.0)
 
 
-def to_styled_xlsx(table: Table, path: Path, *, sheet: Sheet | None = None) -> Sheet:
+def to_styled_xlsx(table: Table, path: Path, *, sheet: Sheet | None = None, for_print: bool = True) -> Sheet:
+    """``for_print``: merged cells cut at the page breaks (what LibreOffice prints); without
+    it the workbook a region would type, each merged range whole."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -282,20 +284,20 @@ def to_styled_xlsx(table: Table, path: Path, *, sheet: Sheet | None = None) -> S
     for i, row in enumerate(sheet.cells):
         for j, text in enumerate(row):
             run = sheet.run_at(j, i)
-            if run is None or run[0] == i or (i, j) in sheet.repeats:
+            if run is None or run[0] == i or ((i, j) in sheet.repeats and for_print):
                 value = text
                 if value:
                     ws.cell(first + i, j + 1, int(value) if sheet.fields[j] == "row" and value.isdigit() else value)
         ws.row_dimensions[first + i].height = sheet.heights[i]
     # merged ranges, cut at page breaks (the part on the next page is an empty box)
-    starts = {p0 for p0, _ in sheet.pages}
+    starts = {p0 for p0, _ in sheet.pages} if for_print else set()
     for j, runs in sheet.runs.items():
         for a, b in runs:
             cuts = [a] + [s for s in sorted(starts) if a < s <= b] + [b + 1]
             for lo, hi in zip(cuts, cuts[1:], strict=False):
                 if hi - 1 > lo:
                     ws.merge_cells(start_row=first + lo, start_column=j + 1, end_row=first + hi - 1, end_column=j + 1)
-    for p0, _ in sheet.pages[1:]:
+    for p0, _ in sheet.pages[1:] if for_print else []:
         ws.row_breaks.append(Break(id=first + p0 - 1))
     for row in ws.iter_rows(min_row=h1, max_row=first + len(sheet.cells) - 1, max_col=ncol):
         for c in row:
