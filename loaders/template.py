@@ -122,9 +122,6 @@ def write_template(path: Path | str, source: Path = SOURCE_DOCUMENT) -> Path:
     number.error = "序号须为正整数。"
     ws.add_data_validation(number)
     number.add(f"{col_of['row']}2:{col_of['row']}{MAX_ROWS + 1}")
-    for r in range(2, 40):
-        for letter in col_of.values():
-            ws[f"{letter}{r}"].alignment = Alignment(wrap_text=True, vertical="top")
 
     _instructions(wb.create_sheet("说明", 1), layout.columns)
     wb.active = 0
