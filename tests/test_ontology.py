@@ -74,3 +74,18 @@ def test_hermit_catches_a_contradictory_individual():
     )
     with pytest.raises(owlready2.OwlReadyInconsistentOntologyError):
         _reason(bad)
+
+
+@pytest.mark.slow
+def test_hermit_finds_the_real_graph_consistent_with_the_ontology(built_store):
+    """Domains, ranges, disjointness and functional properties hold for the data as built
+    (this caught pk:startLine's old domain, which made provincial measures SourceRows)."""
+    from pyoxigraph import DefaultGraph, RdfFormat, serialize
+
+    from policykg.store import open_read_only
+
+    store = open_read_only(built_store)   # the default graph is the merge of every public graph
+    data = serialize([q.triple for q in store.quads_for_pattern(None, None, None, DefaultGraph())],
+                     format=RdfFormat.N_TRIPLES)
+    world = _reason(data.decode("utf-8"))
+    assert list(world.inconsistent_classes()) == []
