@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -38,8 +39,17 @@ EXTENSIONS = {"json": "table", "csv": "csv", "tsv": "tsv", "srj": "json", "srx":
               "ttl": "turtle", "nt": "ntriples", "jsonld": "jsonld"}
 
 
+_CATALOGUES: dict[str, tuple[tuple, dict[str, queries.Query]]] = {}
+
+
 def _catalogue() -> dict[str, queries.Query]:
-    return queries.catalogue(current_app.config["QUERY_DIR"])
+    """The catalogue, re-read only when a .rq file changes (parsing every YAML header costs ~0.1 s)."""
+    folder = Path(current_app.config["QUERY_DIR"])
+    stamp = tuple(sorted((p.name, st.st_mtime_ns, st.st_size) for p in folder.glob("*.rq") for st in [p.stat()]))
+    hit = _CATALOGUES.get(str(folder))
+    if hit is None or hit[0] != stamp:
+        hit = _CATALOGUES[str(folder)] = (stamp, queries.catalogue(folder))
+    return hit[1]
 
 
 @bp.route("/queries", methods=["GET", "OPTIONS"])
