@@ -99,17 +99,19 @@ def negotiate(accept: str | None, offered: tuple[str, ...], default: str) -> Cho
     choice: Choice | None = None
     for pos, fmt in enumerate(offered):
         names = [m for m, f in ACCEPTED.items() if f == fmt] + (["application/json"] if fmt == "jsonld" else [])
-        for mtype in names:
-            q, spec, order = _quality(ranges, mtype)
-            if q <= 0:
-                continue
-            # prefer: higher q, then more specific match, then the client's order, then ours;
-            # the default wins a tie on a wildcard
-            rank = (q, spec, -order, 1 if (spec == 0 and fmt == default) else -pos)
-            if best is None or rank > best:
-                best = rank
-                sent = MEDIA[fmt] if spec == 0 else mtype + ("; charset=utf-8" if mtype.startswith("text/") else "")
-                choice = Choice(fmt, sent)
+        # the most specific match over the format's media types decides (text/turtle;q=0 is not
+        # undone by */* matching an alias such as application/x-turtle)
+        matches = [(_quality(ranges, m), m) for m in names]
+        (q, spec, order), mtype = max(matches, key=lambda x: (x[0][1], x[0][0], -x[0][2]))
+        if q <= 0:
+            continue
+        # prefer: higher q, then more specific match, then the client's order, then ours;
+        # the default wins a tie on a wildcard
+        rank = (q, spec, -order, 1 if (spec == 0 and fmt == default) else -pos)
+        if best is None or rank > best:
+            best = rank
+            sent = MEDIA[fmt] if spec == 0 else mtype + ("; charset=utf-8" if mtype.startswith("text/") else "")
+            choice = Choice(fmt, sent)
     return choice
 
 
