@@ -71,7 +71,7 @@ def _raise_undecodable(data: bytes, pos: int, where: str, exc: Exception) -> Non
                     f"{_SAVE_AS[1]}", where=where) from exc
 
 
-def read_segments(path: Path) -> tuple[list[Segment], str]:
+def read_segments(path: Path, progress: Progress = silent) -> tuple[list[Segment], str]:
     text, enc = decode(path.read_bytes(), str(path))
     delimiter = _delimiter(text, "\t" if path.suffix.lower() == ".tsv" else ",")
     rows: list[GridRow] = []
@@ -79,6 +79,8 @@ def read_segments(path: Path) -> tuple[list[Segment], str]:
     try:
         for record in reader:
             rows.append(GridRow(cells=list(record), sheet_row=reader.line_num))
+            if len(rows) % 100 == 0:
+                progress(f"{path.name}: 已读 {len(rows)} 行 / {len(rows)} records read")
     except csv.Error as exc:
         raise LoadError(f"CSV 格式错误（第{reader.line_num}行）：{exc}", f"malformed CSV (line {reader.line_num}): {exc}",
                         where=str(path)) from exc
@@ -106,6 +108,6 @@ class CsvLoader:
 
     def load(self, path: Path, layout: str | None, region: str, progress: Progress = silent, *,
              backbone: Backbone | None = None, strict: bool = True) -> RegionList:
-        segments, enc = read_segments(path)
+        segments, enc = read_segments(path, progress)
         progress(f"{path.name}: {len(segments[0].rows)} 行，{enc} / {len(segments[0].rows)} records, {enc}")
         return to_region_list(segments, path, region, layout, backbone=backbone, strict=strict)

@@ -128,11 +128,17 @@ def store_dir(built_store, tmp_path_factory):
     return copy_store(built_store, tmp_path_factory.mktemp("bad") / "store")
 
 
+@pytest.fixture(scope="module")
+def before(store_dir):
+    """The store's content before any bad file: every case must leave it exactly so."""
+    return all_quads(store_dir)
+
+
 @pytest.mark.parametrize("name,filename,data,region,fragments", CASES, ids=[c[0] for c in CASES])
-def test_bad_input_is_refused_and_changes_nothing(store_dir, tmp_path, name, filename, data, region, fragments):
+def test_bad_input_is_refused_and_changes_nothing(store_dir, before, tmp_path, name, filename, data, region,
+                                                  fragments):
     path = tmp_path / filename
     path.write_bytes(data() if callable(data) else data)
-    before = all_quads(store_dir)
     with pytest.raises(LoadError) as err:
         load_region(store_dir, path, region)
     message = err.value.message
@@ -145,15 +151,15 @@ def test_bad_input_is_refused_and_changes_nothing(store_dir, tmp_path, name, fil
     assert all_quads(store_dir) == before, f"{name}: the store changed"
 
 
-def test_missing_file(store_dir, tmp_path):
-    before = all_quads(store_dir)
+def test_missing_file(store_dir, before, tmp_path):
     with pytest.raises(LoadError, match="文件不存在"):
         load_region(store_dir, tmp_path / "nope.csv", "330100")
     assert all_quads(store_dir) == before
 
 
-def test_recoverable_oddities_are_warnings(store_dir, tmp_path):
+def test_recoverable_oddities_are_warnings(built_store, tmp_path):
     """An unknown extra column is ignored with a warning; the load goes through."""
+    store_dir = copy_store(built_store, tmp_path / "store")
     header = [*STANDARD, "填报人"]
     path = tmp_path / "hz.csv"
     path.write_bytes(standard_csv([*GOOD, "王五"], header=header))
