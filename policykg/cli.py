@@ -195,7 +195,10 @@ def template(output: Path) -> None:
     """
     from loaders.template import write_template
 
-    write_template(output)
+    try:
+        write_template(output)
+    except PolicyKGError as exc:
+        fail(exc)
     click.echo(f"已写出 / written: {output}")
 
 
