@@ -238,7 +238,8 @@ class LocalPool(Executor):
         return {"mode": "local", "store": self.store_dir, "generation": self.generation(),
                 "workers": len(slots), "idle": self._idle.qsize(), "timeout_s": self.timeout,
                 "killed_for_timeout": self.killed,
-                "network_sandbox": all(s.info.get("sandboxed") for s in slots) if slots else None}
+                "network_sandbox": all(s.info["sandboxed"] for s in ready) if (ready := [s for s in slots if s.info])
+                else None}
 
     def close(self) -> None:
         self._closed = True

@@ -38,7 +38,19 @@ def serve(*, store_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, t
     try:
         if get_path is not None:
             return get_once(app, get_path)
+        import threading
+
         import waitress
+
+        from server import executor
+
+        def warm_up() -> None:         # start the query workers before the first visitor
+            try:
+                executor.get(app).run(executor.Job("ASK {}", kind="ask"))
+            except Exception:  # noqa: BLE001 - the first real request will report it
+                pass
+
+        threading.Thread(target=warm_up, daemon=True).start()
 
         where = endpoint or str(store_dir)
         print(f"policykg: http://{host}:{port}/ （SPARQL: /sparql，数据 / data: {where}；Ctrl-C 停止 / to stop）",

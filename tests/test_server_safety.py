@@ -298,3 +298,20 @@ def test_fuzz_headers_and_formats(client, accept, fmt, path):
     except ValueError:          # werkzeug refuses to even build a request with a control character
         return
     assert resp.status_code < 500, (accept, fmt, path, resp.status_code, resp.data[:300])
+
+
+@FUZZ
+@given(segment=st.text(max_size=40), param=st.text(max_size=40))
+def test_fuzz_paths_and_parameters(client, segment, param):
+    from urllib.parse import quote
+
+    seg = quote(segment, safe="")
+    for url, qs in ((f"/id/{seg}", {}), (f"/queries/{seg}.json", {"x": param}),
+                    ("/queries/keyword-search.json", {"keyword": param}),
+                    ("/queries/service-item-provenance.json", {"item": param}),
+                    ("/queries/local-measures-implementing.json", {"measure": param}),
+                    ("/rdf-graphs/service", {"graph": param}), ("/api/validation", {"region": param[:6] or "x"})):
+        if url == "/api/validation" and not param.isdigit():
+            continue                       # each distinct region spawns a validation run; digits suffice
+        resp = client.get(url, query_string=qs)
+        assert resp.status_code < 500 or resp.status_code in (501, 503), (url, qs, resp.status_code, resp.data[:300])
