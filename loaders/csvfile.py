@@ -77,8 +77,10 @@ def read_segments(path: Path, progress: Progress = silent) -> tuple[list[Segment
     rows: list[GridRow] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
+        start = 1
         for record in reader:
-            rows.append(GridRow(cells=list(record), sheet_row=reader.line_num))
+            rows.append(GridRow(cells=list(record), sheet_row=start))   # the record's first line
+            start = reader.line_num + 1
             if len(rows) % 100 == 0:
                 progress(f"{path.name}: 已读 {len(rows)} 行 / {len(rows)} records read")
     except csv.Error as exc:

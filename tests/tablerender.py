@@ -487,3 +487,21 @@ def to_reportlab_pdf(table: Table, path: Path, *, split_row: bool = True) -> She
     c.save()
     sheet.split_at = split_at
     return sheet
+
+
+if __name__ == "__main__":      # render by hand: python tests/tablerender.py STORE OUTDIR CODE…
+    import sys
+
+    from policykg.export import region_table as _table
+
+    store_dir, outdir, *codes = sys.argv[1:]
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    books = []
+    for code in codes:
+        t = _table(store_dir, code)
+        to_styled_xlsx(t, out / f"{code}.xlsx")
+        to_reportlab_pdf(t, out / f"{code}-reportlab.pdf")
+        books.append(out / f"{code}.xlsx")
+    for pdf in xlsx_to_pdf(books, out, out / ".lo-profile"):
+        print(pdf)
