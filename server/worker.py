@@ -119,6 +119,12 @@ def encode(res: Any, fmt: str) -> dict[str, Any]:
     if fmt == "turtle" and res.kind == "graph":
         out["body"] = turtle(res.triples)
         return out
+    if fmt == "json" and res.truncated:
+        # an extra member, ignored by SPARQL clients, read by the web page (besides the header)
+        import json
+
+        out["body"] = json.dumps({**res.to_json(), "truncated": True}, ensure_ascii=False).encode("utf-8")
+        return out
     if fmt != "table":
         out["body"] = serialize_result(res, fmt)
         return out
