@@ -35,7 +35,7 @@ from pyoxigraph import (
 
 from .config import QUERY_DIR
 from .errors import QueryError
-from .namespaces import prefixes
+from .namespaces import PREFIXES, prefixes
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -324,7 +324,9 @@ def serialize_result(result: Result, fmt: str) -> bytes:
         if rdf is None:
             raise QueryError(f"图结果不支持格式 {fmt}", f"format {fmt} not available for graph results", status=406)
         if rdf == RdfFormat.TURTLE:
-            return serialize(result.triples, format=rdf, prefixes=prefixes()) or b""
+            # only the vocabulary prefixes: data IRIs (…/id/key-task/1) would need "\/" escapes
+            # in prefixed names, which some readers (rdflib) get wrong
+            return serialize(result.triples, format=rdf, prefixes=dict(PREFIXES)) or b""
         return serialize(result.triples, format=rdf) or b""
     if fmt == "json":
         return json.dumps(result.to_json(), ensure_ascii=False).encode("utf-8")
