@@ -70,17 +70,23 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--region", required=True, help="GB/T 2260 行政区划代码 / region code, e.g. 330100")
 @click.option("--layout", default=None, help="强制使用的版式 / force a column layout (else detected from the header)")
+@click.option("--lenient", is_flag=True,
+              help="清单自身的缺陷（如缺少承接板块）只作警告，仍然加载，留待校验报告 / load a list's own defects "
+                   "(e.g. a service item without block) as warnings, for validation to report")
 @store_option
-def load(file: Path, region: str, layout: str | None, store_dir: Path) -> None:
+def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: Path) -> None:
     """加载一个地区的清单（PDF、XLSX、CSV），原子替换该地区的图。
 
     Load one region's list (.pdf, .xlsx, .csv) and replace that region's named graph
-    atomically; other regions are untouched. A bad file changes nothing.
+    atomically; other regions are untouched. A bad file changes nothing. With --lenient,
+    defective rows (duplicate 序号, numbers out of range, items without block) load as
+    warnings with the bad values left out; unreadable files (encoding, header) are refused.
     """
     from .load import load_region
 
     try:
-        res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True))
+        res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
+                          strict=not lenient, validate=not lenient)
     except PolicyKGError as exc:
         fail(exc)
     for w in res.warnings:

@@ -78,3 +78,26 @@ def test_query_param_binding(runner, built_store):
     assert bad.exit_code == 2
     not_iri = runner.invoke(main, ["query", text, "--store", str(built_store), "-p", "number=<x>"])
     assert not_iri.exit_code == 2 and "IRI" in not_iri.output
+
+
+def test_load_refuses_deqing_own_defects_unless_lenient(runner, built_store, tmp_path):
+    """德清's list has a service item without block (row 44, printed "/"): a strict load
+    refuses it and changes nothing; --lenient loads it with warnings for validation."""
+    import shutil
+
+    store_copy = tmp_path / "store"
+    shutil.copytree(built_store, store_copy, symlinks=True)
+    csv_file = tmp_path / "deqing.csv"
+    out = runner.invoke(main, ["export", "330521", "--store", str(store_copy), "-o", str(csv_file)])
+    assert out.exit_code == 0, out.output
+    from policykg.store import generation_name
+
+    before = generation_name(store_copy)
+    strict = runner.invoke(main, ["load", str(csv_file), "--region", "330521", "--store", str(store_copy)])
+    assert strict.exit_code != 0
+    assert "承接板块" in strict.output and generation_name(store_copy) == before
+    lenient = runner.invoke(main, ["load", str(csv_file), "--region", "330521", "--store", str(store_copy),
+                                   "--lenient"])
+    assert lenient.exit_code == 0, lenient.output
+    assert generation_name(store_copy) != before
+    assert "107" in lenient.output
