@@ -1,12 +1,16 @@
 """In-process engines: the project's store, a bare in-memory pyoxigraph Store, plain rdflib.
 
-Each ``time_*`` function returns ``{name: {"samples": [s…], "rows": n}}`` or, for a query
-that failed or ran out of time, ``{"error": "…"}`` / ``{"timeout_s": X}``.
+"In-process" means the query runs through the library, without HTTP. Each engine still
+lives in a child process so that a pathological query can be stopped: pyoxigraph and
+rdflib cannot interrupt a running query, so the parent waits at most ``timeout_s`` and
+kills the child (restarting it for the next query). Each ``time_*`` function returns
+``{name: {"samples": [s…], "rows": n}}``, or ``{"timeout_s": X}`` / ``{"error": "…"}``.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import select
 import subprocess
@@ -15,58 +19,51 @@ import time
 from pathlib import Path
 from typing import Any
 
-from pyoxigraph import QueryBoolean, QueryTriples, RdfFormat, Store, Variable
-
-from policykg import queries
-from policykg.namespaces import prefixes
-from policykg.store import open_read_only
-
 from .workload import Item
 
 Timings = dict[str, dict[str, Any]]
+_CTX = multiprocessing.get_context("spawn")
 
 
-def _timed(fn, samples: int, warmup: int = 1) -> dict[str, Any]:
-    try:
-        for _ in range(warmup):
-            rows = fn()
-        out = []
-        for _ in range(samples):
-            t = time.perf_counter()
-            rows = fn()
-            out.append(time.perf_counter() - t)
-    except Exception as exc:  # noqa: BLE001 - a failing query is a finding, not a crash
-        return {"error": f"{type(exc).__name__}: {exc}"}
-    return {"samples": out, "rows": rows}
+# ------------------------------------------------------------------ child side
 
+def _open(kind: str, arg: str):
+    """The engine a child serves: ('store', store_dir) or ('oxigraph', nquads)."""
+    if kind == "store":
+        from policykg.store import open_read_only
 
-def time_store(store_dir: Path, items: list[Item], samples: int) -> Timings:
-    """Each query as ``policykg query`` runs it: ``queries.run`` on the read-only store."""
-    store = open_read_only(store_dir)
+        return open_read_only(arg), 0.0
+    from pyoxigraph import RdfFormat, Store
 
-    def run(item: Item) -> int:
-        res = queries.run(store, item.text, substitutions=item.substitutions or None)
-        return len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
-
-    return {it.name: _timed(lambda it=it: run(it), samples) for it in items}
-
-
-def load_memory(nquads: Path) -> tuple[Store, float]:
     t = time.perf_counter()
     store = Store()
-    store.bulk_load(path=str(nquads), format=RdfFormat.N_QUADS)
+    store.bulk_load(path=arg, format=RdfFormat.N_QUADS)
     return store, time.perf_counter() - t
 
 
-def time_oxigraph(store: Store, items: list[Item], samples: int) -> Timings:
-    """The same query text and substitutions straight on pyoxigraph, results fully read.
+def _runner(kind: str, store):
+    if kind == "store":
+        from policykg import queries
 
-    The dump carries the store's default graph (the materialized merge of the named
-    graphs), so the default graph here answers exactly as the project's store does.
-    """
+        def run(item: Item) -> int:
+            """Exactly what ``policykg query`` does: ``queries.run`` on the read-only store."""
+            res = queries.run(store, item.text, substitutions=item.substitutions or None)
+            return len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
+
+        return run
+
+    from pyoxigraph import QueryBoolean, QueryTriples, Variable
+
+    from policykg.namespaces import prefixes
+
     pre = prefixes()
 
-    def run(item: Item) -> int:
+    def run_bare(item: Item) -> int:
+        """The same text and substitutions straight on pyoxigraph, every solution read.
+
+        The dump carries the store's default graph (the materialized merge of the named
+        graphs), so the default graph answers exactly as the project's store does.
+        """
         res = store.query(item.text, prefixes=pre,
                           substitutions={Variable(k): v for k, v in item.substitutions.items()} or None)
         if isinstance(res, QueryBoolean):
@@ -79,7 +76,101 @@ def time_oxigraph(store: Store, items: list[Item], samples: int) -> Timings:
             n += 1
         return n
 
-    return {it.name: _timed(lambda it=it: run(it), samples) for it in items}
+    return run_bare
+
+
+def _child(conn, kind: str, arg: str) -> None:
+    store, load_s = _open(kind, arg)
+    run = _runner(kind, store)
+    conn.send({"ready": True, "load_s": load_s})
+    while True:
+        try:
+            req = conn.recv()
+        except EOFError:
+            return
+        item, samples, budget = req
+        try:
+            t = time.perf_counter()
+            rows = run(item)                    # warm-up (and the row count)
+            first = time.perf_counter() - t
+            out: list[float] = []
+            if first > budget:                  # too slow to repeat: the one run is the sample
+                conn.send({"samples": [first], "rows": rows, "warmup_only": True})
+                continue
+            for _ in range(samples):
+                t = time.perf_counter()
+                run(item)
+                out.append(time.perf_counter() - t)
+                if sum(out) > budget:
+                    break
+            conn.send({"samples": out, "rows": rows})
+        except Exception as exc:  # noqa: BLE001 - a failing query is a finding, not a crash
+            conn.send({"error": f"{type(exc).__name__}: {exc}"})
+
+
+# ------------------------------------------------------------------ parent side
+
+class Isolated:
+    """One engine in a child process; restarted after a query overran its timeout."""
+
+    def __init__(self, kind: str, arg: Path, load_timeout_s: float = 1200) -> None:
+        self.kind, self.arg, self.load_timeout_s = kind, str(arg), load_timeout_s
+        self.proc: Any = None
+        self.conn: Any = None
+        self.load_s: float | None = None
+        self.failed: str | None = None
+
+    def _start(self) -> None:
+        parent, child = _CTX.Pipe()
+        self.proc = _CTX.Process(target=_child, args=(child, self.kind, self.arg), daemon=True)
+        self.proc.start()
+        child.close()
+        self.conn = parent
+        if not parent.poll(self.load_timeout_s):
+            self.stop()
+            self.failed = f">{self.load_timeout_s:.0f}s to open"
+            return
+        try:
+            self.load_s = parent.recv()["load_s"]
+        except EOFError:
+            self.stop()
+            self.failed = "engine process died while opening"
+
+    def time(self, item: Item, samples: int, timeout_s: float) -> dict[str, Any]:
+        if self.proc is None and not self.failed:
+            self._start()
+        if self.failed:
+            return {"error": self.failed}
+        self.conn.send((item, samples, timeout_s / 3))
+        if not self.conn.poll(timeout_s):
+            self.stop()
+            return {"timeout_s": timeout_s}
+        try:
+            return self.conn.recv()
+        except EOFError:
+            self.stop()
+            return {"error": "engine process died (out of memory?)"}
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.join()
+            self.proc = self.conn = None
+
+
+def time_isolated(kind: str, arg: Path, items: list[Item], samples: int, timeout_s: float,
+                  log=lambda msg: None) -> tuple[Timings, dict[str, Any]]:
+    """Time every item on one engine ('store' = the project's store dir, 'oxigraph' = N-Quads)."""
+    eng = Isolated(kind, arg)
+    out: Timings = {}
+    try:
+        for it in items:
+            out[it.name] = eng.time(it, samples, timeout_s)
+            if "timeout_s" in out[it.name]:
+                log(f"{kind}: {it.name} ran over {timeout_s:.0f} s")
+    finally:
+        eng.stop()
+    return out, {"load_s": eng.load_s, "failed": eng.failed}
 
 
 class RdflibWorker:
@@ -99,9 +190,9 @@ class RdflibWorker:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
             cwd=Path(__file__).resolve().parent.parent, env=env)
         msg = self._read(self.load_timeout_s)
-        if msg is None:
+        if msg is None or "error" in msg:
             self.stop()
-            self.failed = f">{self.load_timeout_s:.0f}s to load"
+            self.failed = f">{self.load_timeout_s:.0f}s to load" if msg is None else msg["error"]
         else:
             self.load_s, self.triples = msg["load_s"], msg["triples"]
 
@@ -114,17 +205,14 @@ class RdflibWorker:
         return json.loads(line) if line else {"error": "rdflib worker exited"}
 
     def query(self, item: Item, repeat: int, timeout_s: float) -> dict[str, Any]:
-        if self.failed:
-            return {"timeout_s": self.load_timeout_s, "error": self.failed}
-        if self.proc is None:
+        if self.proc is None and not self.failed:
             self._start()
-            if self.failed:
-                return {"timeout_s": self.load_timeout_s, "error": self.failed}
+        if self.failed:
+            return {"error": self.failed}
         assert self.proc and self.proc.stdin
-        # one warm-up is not worth it here: rdflib's first run is representative and slow
-        self.proc.stdin.write(json.dumps({"text": item.portable, "repeat": repeat, "budget_s": timeout_s}) + "\n")
+        self.proc.stdin.write(json.dumps({"text": item.portable, "repeat": repeat, "budget_s": timeout_s / 2}) + "\n")
         self.proc.stdin.flush()
-        msg = self._read(timeout_s + 5)
+        msg = self._read(timeout_s)
         if msg is None:
             self.stop()
             return {"timeout_s": timeout_s}
@@ -138,10 +226,14 @@ class RdflibWorker:
 
 
 def time_rdflib(nquads: Path, items: list[Item], repeat: int, timeout_s: float,
-                load_timeout_s: float) -> tuple[Timings, dict[str, Any]]:
+                load_timeout_s: float, log=lambda msg: None) -> tuple[Timings, dict[str, Any]]:
     worker = RdflibWorker(nquads, load_timeout_s)
+    out: Timings = {}
     try:
-        out = {it.name: worker.query(it, repeat, timeout_s) for it in items}
+        for it in items:
+            out[it.name] = worker.query(it, repeat, timeout_s)
+            if "timeout_s" in out[it.name]:
+                log(f"rdflib: {it.name} ran over {timeout_s:.0f} s")
     finally:
         worker.stop()
     return out, {"load_s": worker.load_s, "triples": worker.triples, "failed": worker.failed}

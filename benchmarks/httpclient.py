@@ -28,7 +28,7 @@ class Client:
 
     def post(self, text: str) -> tuple[int, bytes]:
         body = urllib.parse.urlencode({"query": text, **self.params}).encode("utf-8")
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": ACCEPT}
+        headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", "Accept": ACCEPT}
         for attempt in (1, 2):
             if self.conn is None:
                 self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)

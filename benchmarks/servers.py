@@ -96,11 +96,11 @@ def policykg_server(store_dir: Path, workdir: Path, threads: int = 8) -> Iterato
     """``policykg serve`` on a loopback port, its per-client rate limit off for the load test."""
     port = free_port()
     ep = Endpoint("policykg", f"http://127.0.0.1:{port}/sparql",
-                  note=f"policykg serve --threads {threads}, POLICYKG_RATE_LIMIT_PER_MIN=0")
+                  note=f"policykg serve --threads {threads} --timeout 60, POLICYKG_RATE_LIMIT_PER_MIN=0")
     log = workdir / "policykg-serve.log"
     env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_STORE=str(store_dir))
     cmd = [str(VENV_BIN / "policykg"), "serve", "--store", str(store_dir), "--host", "127.0.0.1",
-           "--port", str(port), "--threads", str(threads)]
+           "--port", str(port), "--threads", str(threads), "--timeout", "60"]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:

@@ -3,8 +3,8 @@
 The project's store gets each query exactly as ``policykg query`` runs it (parameters by
 pyoxigraph substitutions). Engines that know nothing of the project (plain rdflib, the
 Oxigraph server, Virtuoso) get a self-contained text: the project's prefixes declared and
-each parameter replaced by its term in N-Triples syntax (a catalogue default, serialised
-by pyoxigraph, never user input). The runner checks every engine returns the same number
+the parameters bound as :func:`bind` explains (terms serialised by pyoxigraph from the
+catalogue's defaults, never user input). The runner checks every engine returns the same number
 of rows, so a wrong rewrite shows up as a mismatch.
 """
 
@@ -31,8 +31,7 @@ def workload(names: list[str] | None = None) -> list[Item]:
     for name, q in queries.catalogue().items():
         if names and name not in names:
             continue
-        subs = {p: queries.to_term(spec["default"]) for p, spec in (q.params or {}).items()
-                if isinstance(spec, dict) and spec.get("default") is not None}
+        subs = {k: queries.to_term(v) for k, v in queries.bind(q, {}).items()}   # defaults, as the API binds them
         out.append(Item(name, q.text, subs, portable(q.text, subs)))
     return out
 
@@ -41,8 +40,10 @@ _PREFIX_DECL = re.compile(r"^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", re.IGNORECASE | r
 
 
 def portable(text: str, subs: dict[str, Any]) -> str:
-    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(queries.strip_comments(text))}
-    used = set(re.findall(r"(?<![\w<\"'?$])([A-Za-z][\w-]*):", queries.strip_comments(text)))
+    """Comments dropped (Virtuoso rejects non-ASCII in them), missing prefixes declared, parameters bound."""
+    text = "\n".join(line for line in queries.strip_comments(text).splitlines() if line.strip())
+    declared = {m.group(1) or "" for m in _PREFIX_DECL.finditer(text)}
+    used = set(re.findall(r"(?<![\w<\"'?$])([A-Za-z][\w-]*):", text))
     prologue = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes().items() if p in used and p not in declared)
     return prologue + bind(text, subs)
 
@@ -52,40 +53,56 @@ _TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^\s<>"{}|^`\\
 
 
 def bind(text: str, subs: dict[str, Any]) -> str:
-    """Replace variables ``?v``/``$v`` by terms, as SEP-0007 substitution does.
+    """Emulate SEP-0007 substitution in plain SPARQL.
 
-    In a SELECT projection a bare ``?v`` becomes ``(term AS ?v)`` so the column stays, in
-    ORDER BY / GROUP BY ``(term)``; after AS the variable is left alone.
+    Inside the outer WHERE group each ``?v``/``$v`` becomes its term (so MINUS, NOT EXISTS
+    and subqueries see the value, as with substitution); a ``VALUES`` block opening that
+    group binds ``?v`` for the projection, GROUP BY and ORDER BY outside it. In a nested
+    SELECT projection ``?v`` becomes ``(term AS ?v)``, in a nested GROUP/ORDER BY ``(term)``.
     """
     if not subs:
         return text
+    toks = _TOKEN.findall(text)
+    at = next((i for i, t in enumerate(toks) if t.upper() == "WHERE"), 0)
+    open_i = next((i for i in range(at, len(toks)) if toks[i] == "{"), None)
+    if open_i is None:
+        raise ValueError("query has no WHERE group to bind parameters in")
+    depth, close_i = 0, len(toks)
+    for i in range(open_i, len(toks)):
+        depth += {"{": 1, "}": -1}.get(toks[i], 0)
+        if depth == 0:
+            close_i = i
+            break
+    body = _replace(toks[open_i + 1:close_i], subs)
+    names = sorted(subs)
+    block = " VALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(str(subs[n]) for n in names) + ") } "
+    return "".join(toks[:open_i + 1] + [block] + body + toks[close_i:])
+
+
+def _replace(toks: list[str], subs: dict[str, Any]) -> list[str]:
     out: list[str] = []
     in_select = in_modifier = False
     depth = 0
-    prev_word = ""
-    for tok in _TOKEN.findall(text):
+    prev = ""
+    for tok in toks:
         upper = tok.upper()
         if upper == "SELECT":
             in_select, depth = True, 0
         elif in_select and (upper == "WHERE" or tok == "{"):
             in_select = False
-        elif upper == "BY" and prev_word in ("ORDER", "GROUP"):
+        elif upper == "BY" and prev in ("ORDER", "GROUP"):
             in_modifier, depth = True, 0
-        elif in_modifier and (upper in ("LIMIT", "OFFSET", "HAVING", "VALUES", "ORDER", "GROUP") or tok == "}"):
+        elif in_modifier and (upper in ("LIMIT", "OFFSET", "HAVING", "VALUES", "ORDER", "GROUP") or tok in "{}"):
             in_modifier = False
         if tok == "(":
             depth += 1
         elif tok == ")":
             depth -= 1
-        if tok[:1] in "?$" and len(tok) > 1 and tok[1:] in subs and prev_word != "AS":
+        if tok[:1] in "?$" and tok[1:] in subs and prev != "AS":
             term = str(subs[tok[1:]])
-            if depth == 0 and in_select:
-                tok = f"({term} AS ?{tok[1:]})"
-            elif depth == 0 and in_modifier:
-                tok = f"({term})"
-            else:
-                tok = term
+            tok = (f"({term} AS ?{tok[1:]})" if depth == 0 and in_select
+                   else f"({term})" if depth == 0 and in_modifier else term)
         out.append(tok)
-        if tok.strip() and not tok.startswith("#"):
-            prev_word = upper
-    return "".join(out)
+        if tok.strip():
+            prev = upper
+    return out
