@@ -45,11 +45,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from loaders.cells import RawRow
 from policykg.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines, width
-from .engine import Piece, Segment, line_pieces, segment_rows, source_ref
+from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 from .quzhou import text_config
 
 REGION = "330521"
@@ -284,14 +283,7 @@ def parse(attachment: Attachment) -> DeqingParser:
 
 
 def read(attachment: Attachment, backbone: Backbone | None, *, document: Document) -> RegionList:
-    from loaders.cells import region_list
-
     parser = parse(attachment)
-    raws = []
-    for row in parser.rows:
-        src = source_ref(document, attachment, min(row.lines), max(row.lines))
-        raws.append(RawRow(cells=parser.cells(row), source=src, where=f"附件{attachment.number} 序号 {row.number}"))
-    rl = region_list(REGION, LAYOUT, raws, source_ref(document, attachment, attachment.start, attachment.end),
-                     title=attachment.title, backbone=backbone)
-    rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings
-    return rl
+    raws = [raw_row(document, attachment, parser.cells(row), min(row.lines), max(row.lines), row.number)
+            for row in parser.rows]
+    return finish(parser, REGION, LAYOUT, raws, attachment, document, backbone)

@@ -16,8 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from policykg.records import SourceRef
+from policykg.records import Backbone, RegionList, SourceRef
+
+if TYPE_CHECKING:
+    from loaders.cells import RawRow
 
 from .document import Attachment, Document, Line, width
 
@@ -110,3 +114,23 @@ def segment_rows(pieces: list[Piece], first: int = 1) -> list[Segment]:
 def source_ref(document: Document, attachment: Attachment, start: int | None, end: int | None) -> SourceRef:
     return SourceRef(document=Path(document.path).name, sha256=document.sha256, attachment=attachment.number,
                      line_start=start, line_end=end)
+
+
+def raw_row(document: Document, attachment: Attachment, cells: dict[str, str], start: int, end: int,
+            number: int | str) -> RawRow:
+    """One segmented row, with its line range, ready for :func:`loaders.cells.build_rows`."""
+    from loaders.cells import RawRow
+
+    return RawRow(cells=cells, source=source_ref(document, attachment, start, end),
+                  where=f"附件{attachment.number} 序号 {number}")
+
+
+def finish(parser, region: str, layout: str, raws: list[RawRow], attachment: Attachment, document: Document,
+           backbone: Backbone | None) -> RegionList:
+    """Raw rows -> the region's list, with the segmenter's warnings ahead of the cells' ones."""
+    from loaders.cells import region_list
+
+    rl = region_list(region, layout, raws, source_ref(document, attachment, attachment.start, attachment.end),
+                     title=attachment.title, backbone=backbone)
+    rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings
+    return rl

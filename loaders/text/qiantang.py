@@ -41,12 +41,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from loaders.cells import RawRow, region_list
+from loaders.cells import RawRow
 from loaders.match import explain, normal
 from policykg.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
-from .engine import Piece, Segment, line_pieces, segment_rows, source_ref
+from .engine import Piece, Segment, finish, line_pieces, segment_rows, source_ref
 from .quzhou import text_config
 
 REGION = "330114"
@@ -278,10 +278,7 @@ def parse(attachment: Attachment, backbone: Backbone | None) -> QiantangParser:
 
 def read(attachment: Attachment, backbone: Backbone | None, *, document: Document) -> RegionList:
     parser = parse(attachment, backbone)
-    raws = parser.raw_rows(document)
-    rl = region_list(REGION, LAYOUT, raws, source_ref(document, attachment, attachment.start, attachment.end),
-                     title=attachment.title, backbone=backbone)
+    rl = finish(parser, REGION, LAYOUT, parser.raw_rows(document), attachment, document, backbone)
     if backbone is not None:
         rl.unmatched = [(n, text, explain(text, backbone)) for n, text, _ in rl.unmatched]
-    rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings
     return rl

@@ -52,13 +52,13 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 
-from loaders.cells import RawRow, cn_number
+from loaders.cells import cn_number
 from loaders.layouts import get as get_layout
 from policykg.errors import LoadError
 from policykg.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
-from .engine import Piece, Segment, line_pieces, segment_rows, source_ref
+from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 
 REGION = "330800"
 LAYOUT = "quzhou"
@@ -335,16 +335,8 @@ def parse(attachment: Attachment) -> QuzhouParser:
 
 
 def read(attachment: Attachment, backbone: Backbone | None, *, document: Document) -> RegionList:
-    from loaders.cells import region_list
-
     parser = parse(attachment)
-    raws = []
-    for row in parser.rows:
-        # merged cells may be printed pages later; their numbers are known exactly here
-        cells = dict(row.cells)
-        src = source_ref(document, attachment, row.segment.line_start, row.segment.line_end)
-        raws.append(RawRow(cells=cells, source=src, where=f"附件{attachment.number} 序号 {row.number}"))
-    rl = region_list(REGION, LAYOUT, raws, source_ref(document, attachment, attachment.start, attachment.end),
-                     title=attachment.title, backbone=backbone)
-    rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings
-    return rl
+    # merged cells may be printed pages later; their numbers are known exactly here
+    raws = [raw_row(document, attachment, dict(row.cells), row.segment.line_start, row.segment.line_end, row.number)
+            for row in parser.rows]
+    return finish(parser, REGION, LAYOUT, raws, attachment, document, backbone)

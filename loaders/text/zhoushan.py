@@ -48,11 +48,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from loaders.cells import RawRow, cn_number
+from loaders.cells import cn_number
 from policykg.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
-from .engine import Piece, line_pieces, source_ref
+from .engine import Piece, finish, line_pieces, raw_row
 from .quzhou import text_config
 
 REGION = "330900"
@@ -290,14 +290,7 @@ def parse(attachment: Attachment) -> ZhoushanParser:
 
 
 def read(attachment: Attachment, backbone: Backbone | None, *, document: Document) -> RegionList:
-    from loaders.cells import region_list
-
     parser = parse(attachment)
-    raws = []
-    for row in parser.rows:
-        src = source_ref(document, attachment, min(row.lines), max(row.lines))
-        raws.append(RawRow(cells=parser.cells(row), source=src, where=f"附件{attachment.number} 序号 {row.seq}"))
-    rl = region_list(REGION, LAYOUT, raws, source_ref(document, attachment, attachment.start, attachment.end),
-                     title=attachment.title, backbone=backbone)
-    rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings
-    return rl
+    raws = [raw_row(document, attachment, parser.cells(row), min(row.lines), max(row.lines), row.seq)
+            for row in parser.rows]
+    return finish(parser, REGION, LAYOUT, raws, attachment, document, backbone)
