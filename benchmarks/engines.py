@@ -28,7 +28,7 @@ _CTX = multiprocessing.get_context("spawn")
 # ------------------------------------------------------------------ child side
 
 def _open(kind: str, arg: str):
-    """The engine a child serves: ('store', store_dir) or ('oxigraph', nquads)."""
+    """The engine a child serves: ('store', store_dir), ('oxigraph' | 'store-memory', nquads)."""
     if kind == "store":
         from policykg.store import open_read_only
 
@@ -42,7 +42,7 @@ def _open(kind: str, arg: str):
 
 
 def _runner(kind: str, store):
-    if kind == "store":
+    if kind in ("store", "store-memory"):
         from policykg import queries
 
         def run(item: Item) -> int:

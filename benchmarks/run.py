@@ -20,6 +20,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,10 @@ TARGETS = {
     "validate_all_s": 30.0, "validate_region_s": 2.0, "build_s": 30.0,
 }
 VALIDATE_REGION = "330800"        # 衢州市: a synthetic list like every other
+
+
+def _terminate(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+    raise SystemExit(f"terminated by signal {signum}")
 
 
 def log(msg: str) -> None:
@@ -84,7 +89,7 @@ def validation(store_dir: Path, runs: int, region: str) -> dict[str, Any]:
     except ImportError as exc:
         return {"reason": f"policykg.validate not available: {exc}"}
     out: dict[str, Any] = {}
-    for key, code, n in (("all", None, max(1, min(runs, 2))), ("region", region, runs)):
+    for key, code, n in (("all", None, 1), ("region", region, runs)):
         samples = []
         try:
             for _ in range(n):
@@ -98,12 +103,12 @@ def validation(store_dir: Path, runs: int, region: str) -> dict[str, Any]:
 
 
 def http_runs(store_dir: Path, nquads: Path, tmp: Path, items: list[Item], samples: int, seconds: float,
-              skip: set[str]) -> dict[str, dict[str, Any]]:
+              skip: set[str], cap_s: float) -> dict[str, dict[str, Any]]:
     texts = {it.name: it.portable for it in items}
     managers = {
-        "policykg": lambda: servers.policykg_server(store_dir, tmp),
-        "oxigraph-server": lambda: servers.oxigraph_server(nquads, tmp),
-        "virtuoso": lambda: servers.virtuoso_server(nquads, tmp),
+        "policykg": lambda: servers.policykg_server(store_dir, tmp, cap_s=cap_s),
+        "oxigraph-server": lambda: servers.oxigraph_server(nquads, tmp, cap_s=cap_s),
+        "virtuoso": lambda: servers.virtuoso_server(nquads, tmp, cap_s=cap_s),
     }
     out: dict[str, dict[str, Any]] = {}
     for name, make in managers.items():
@@ -116,8 +121,9 @@ def http_runs(store_dir: Path, nquads: Path, tmp: Path, items: list[Item], sampl
                 log(f"HTTP: {name} unavailable: {ep.reason}")
                 out[name] = {"reason": ep.reason}
                 continue
-            lat = httpclient.latency(ep.url, ep.params, texts, samples)
-            thr = httpclient.throughput(ep.url, ep.params, list(texts.values()), clients=8, seconds=seconds)
+            lat = httpclient.latency(ep.url, ep.params, texts, samples, cap_s=cap_s)
+            thr = httpclient.throughput(ep.url, ep.params, list(texts.values()), clients=8, seconds=seconds,
+                                        timeout=cap_s)
             out[name] = {"latency": lat, "throughput": thr, "note": ep.note, "load_s": ep.load_s}
             log(f"HTTP: {name}: {thr['rps']:.1f} req/s, {thr['errors']} errors")
     return out
@@ -150,8 +156,8 @@ def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, o
             "store_p95_ms": _value(store_t.get(n), "p95"),
             "rdflib_p50_ms": _value(rdf_t.get(n)),
             "oxigraph_p50_ms": _value(oxi_t.get(n)),
-            "http_p50_ms": ms(_p(ph)),
-            "http_p95_ms": ms(_p(ph, "p95")),
+            "http_p50_ms": _value(ph),
+            "http_p95_ms": _value(ph, "p95"),
         }
 
     def rps(name: str) -> float | None:
@@ -215,9 +221,10 @@ def targets(res: dict[str, Any], details: dict[str, Any]) -> list[tuple[bool | N
             out.append((met, f"{name}: ≤{TARGETS['oxigraph_ratio']}× bare pyoxigraph ({_ratio(s, o)})"))
         mine = q["http_p50_ms"]
         for other in ("oxigraph-server", "virtuoso"):
-            theirs = _p(http.get(other, {}).get("latency", {}).get(name))
+            theirs = _value(http.get(other, {}).get("latency", {}).get(name))
             if mine is not None and theirs is not None:
-                out.append((mine <= ms(theirs), f"{name}: HTTP p50 {fmt_ms(mine)} ms ≤ {other} {fmt_ms(ms(theirs))} ms"))
+                met = None if isinstance(mine, str) and isinstance(theirs, str) else _num(mine) <= _num(theirs)
+                out.append((met, f"{name}: HTTP p50 {fmt_ms(mine)} ms ≤ {other} {fmt_ms(theirs)} ms"))
     t = res["throughput"]
     for key, other in (("oxigraph_server_rps", "oxigraph-server"), ("virtuoso_rps", "virtuoso")):
         if t["policykg_rps"] is not None and t[key] is not None:
@@ -270,7 +277,7 @@ def print_report(res: dict[str, Any], details: dict[str, Any]) -> None:
     for name, q in res["queries"].items():
         s, o, r = q["store_p50_ms"], q["oxigraph_p50_ms"], q["rdflib_p50_ms"]
         rows = details["store"].get(name, {}).get("rows", details["store"].get(name, {}).get("error", "?"))
-        oth = [ms(_p(details["http"].get(k, {}).get("latency", {}).get(name))) for k in ("oxigraph-server", "virtuoso")]
+        oth = [_value(details["http"].get(k, {}).get("latency", {}).get(name)) for k in ("oxigraph-server", "virtuoso")]
         table.append([name, str(rows)[:40], fmt_ms(s), fmt_ms(q["store_p95_ms"]), fmt_ms(o), _ratio(s, o), fmt_ms(r),
                       _ratio(r, s), fmt_ms(q["http_p50_ms"]), fmt_ms(q["http_p95_ms"]), fmt_ms(oth[0]), fmt_ms(oth[1])])
     widths = [max(len(str(x)) for x in col) for col in zip(cols, *table, strict=False)]
@@ -339,8 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="1 build, few samples, 2 s throughput, short timeouts")
     ap.add_argument("--regions", type=int, default=None, help="only the first N regions (smoke runs)")
     ap.add_argument("--no-servers", action="store_true", help="skip the HTTP part")
-    ap.add_argument("--skip", action="append", default=[], help="skip one of: rdflib, validate, policykg, "
-                    "oxigraph-server, virtuoso (repeatable)")
+    ap.add_argument("--skip", action="append", default=[], help="skip one of: rdflib, validate, store-memory, "
+                    "policykg, oxigraph-server, virtuoso (repeatable)")
     ap.add_argument("--rdflib-timeout", type=float, default=None, help="seconds per rdflib query (default 60; quick 10)")
     ap.add_argument("--query-timeout", type=float, default=None,
                     help="cap per query on the store and bare pyoxigraph, seconds (default 60; quick 20)")
@@ -348,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--keep", type=Path, help="keep the temp dir's store here (else removed)")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
 
     repeat = 1 if args.quick else max(1, args.repeat)
     samples = 3 if args.quick else max(5, 5 * repeat)
@@ -359,35 +367,47 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     log(f"machine: {info['nproc']} cores, {info['memory']}, load {info['loadavg_start']}")
 
+    details: dict[str, Any] = {"machine": info, "throughput_s": seconds,
+                               "samples": {"store": samples, "http": http_samples, "rdflib": min(3, repeat)}}
+
+    def checkpoint(**parts: Any) -> None:
+        """Keep what is measured so far (a long run killed late still leaves its numbers)."""
+        details.update(parts)
+        if args.details:
+            args.details.parent.mkdir(parents=True, exist_ok=True)
+            partial = args.details.with_name(args.details.stem + ".partial.json")
+            partial.write_text(json.dumps(details, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+
     tmp = Path(tempfile.mkdtemp(prefix="policykg-bench-"))
     try:
         store_dir, builds = build_stores(tmp, args.scale, repeat, args.seed, args.regions)
         nquads = tmp / "data.nq"
-        dump_s = dump(store_dir, nquads)
+        checkpoint(builds=builds, dump_s=dump(store_dir, nquads))
         items = workload()
         log(f"{len(items)} catalogue queries; in-process on the store ({samples} samples each)")
         store_t, _ = engines.time_isolated("store", store_dir, items, samples, q_timeout, log)
+        checkpoint(store=store_t)
         log("bare pyoxigraph (in memory)")
         oxi_t, oxi_info = engines.time_isolated("oxigraph", nquads, items, samples, q_timeout, log)
-        mem_load = oxi_info["load_s"]
+        checkpoint(oxigraph=oxi_t, memory_load_s=oxi_info["load_s"])
+        if "store-memory" not in skip:
+            log("queries.run on an in-memory copy (what a memory-backed store would give)")
+            checkpoint(store_memory=engines.time_isolated("store-memory", nquads, items, samples, q_timeout, log)[0])
         rdf_t: dict = {}
         rdf_info: dict = {"reason": "skipped"}
         if "rdflib" not in skip:
             log(f"plain rdflib (child process, ≤{rdf_timeout:.0f} s per query)")
             rdf_t, rdf_info = engines.time_rdflib(nquads, items, min(3, repeat), rdf_timeout,
                                                   load_timeout_s=120 if args.quick else 1200, log=log)
+        checkpoint(rdflib={**rdf_info, "queries": rdf_t})
         codes = synthetic_regions(args.regions)
         region = VALIDATE_REGION if VALIDATE_REGION in codes else codes[0]
+        if "validate" not in skip:
+            log("validation (all regions once, one region N times)")
         val = {"reason": "skipped"} if "validate" in skip else validation(store_dir, repeat, region)
-        log("validation done")
-        http = http_runs(store_dir, nquads, tmp, items, http_samples, seconds, skip)
-        details: dict[str, Any] = {
-            "machine": info, "builds": builds, "dump_s": dump_s, "memory_load_s": mem_load,
-            "store": store_t, "oxigraph": oxi_t, "rdflib": {**rdf_info, "queries": rdf_t},
-            "validation": val, "http": http, "throughput_s": seconds,
-            "samples": {"store": samples, "http": http_samples, "rdflib": min(3, repeat)},
-            "query_process_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        }
+        checkpoint(validation=val)
+        http = http_runs(store_dir, nquads, tmp, items, http_samples, seconds, skip, q_timeout)
+        checkpoint(http=http, query_process_peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         details["row_mismatches"] = row_mismatches(
             items, store_t, {"oxigraph": oxi_t, "rdflib": rdf_t,
                              **{k: v.get("latency", {}) for k, v in http.items()}})
@@ -402,9 +422,9 @@ def main(argv: list[str] | None = None) -> int:
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         if args.details:
-            args.details.parent.mkdir(parents=True, exist_ok=True)
             args.details.write_text(json.dumps(details, ensure_ascii=False, indent=1, default=str) + "\n",
                                     encoding="utf-8")
+            args.details.with_name(args.details.stem + ".partial.json").unlink(missing_ok=True)
         if args.keep:
             shutil.copytree(store_dir, args.keep, symlinks=True, dirs_exist_ok=True)
     finally:

@@ -92,15 +92,15 @@ def _loopback_env(**extra: str) -> dict[str, str]:
 # ------------------------------------------------------------------ policykg serve
 
 @contextmanager
-def policykg_server(store_dir: Path, workdir: Path, threads: int = 8) -> Iterator[Endpoint]:
+def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: float = 60) -> Iterator[Endpoint]:
     """``policykg serve`` on a loopback port, its per-client rate limit off for the load test."""
     port = free_port()
     ep = Endpoint("policykg", f"http://127.0.0.1:{port}/sparql",
-                  note=f"policykg serve --threads {threads} --timeout 60, POLICYKG_RATE_LIMIT_PER_MIN=0")
+                  note=f"policykg serve --threads {threads} --timeout {cap_s:g}, POLICYKG_RATE_LIMIT_PER_MIN=0")
     log = workdir / "policykg-serve.log"
     env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_STORE=str(store_dir))
     cmd = [str(VENV_BIN / "policykg"), "serve", "--store", str(store_dir), "--host", "127.0.0.1",
-           "--port", str(port), "--threads", str(threads), "--timeout", "60"]
+           "--port", str(port), "--threads", str(threads), "--timeout", f"{cap_s:g}"]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
@@ -115,7 +115,7 @@ def policykg_server(store_dir: Path, workdir: Path, threads: int = 8) -> Iterato
 # ------------------------------------------------------------------ oxigraph server
 
 @contextmanager
-def oxigraph_server(nquads: Path, workdir: Path) -> Iterator[Endpoint]:
+def oxigraph_server(nquads: Path, workdir: Path, cap_s: float = 60) -> Iterator[Endpoint]:
     """``oxigraph load`` into its own directory, then ``serve-read-only`` (default graph = the merge)."""
     ep = Endpoint("oxigraph-server")
     if not OXIGRAPH:
@@ -134,10 +134,11 @@ def oxigraph_server(nquads: Path, workdir: Path) -> Iterator[Endpoint]:
         return
     port = free_port()
     ep.url = f"http://127.0.0.1:{port}/query"
-    ep.note = "oxigraph serve-read-only (oxigraph wheel " + _oxigraph_version() + ")"
+    ep.note = f"oxigraph serve-read-only --timeout-s {cap_s:.0f} ({_oxigraph_version()})"
     log = workdir / "oxigraph-serve.log"
     with open(log, "wb") as fh:
-        proc = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(loc), "--bind", f"127.0.0.1:{port}"],
+        proc = subprocess.Popen([OXIGRAPH, "serve-read-only", "--location", str(loc), "--bind", f"127.0.0.1:{port}",
+                                 "--timeout-s", f"{cap_s:.0f}"],
                                 stdout=fh, stderr=subprocess.STDOUT, env=_loopback_env(), start_new_session=True)
     try:
         why = _wait_ready(ep, proc, 60)
@@ -227,7 +228,7 @@ SQL_TXN_TIMEOUT    = 0
 [SPARQL]
 ResultSetMaxRows           = 1000000
 MaxQueryCostEstimationTime = 0
-MaxQueryExecutionTime      = 0
+MaxQueryExecutionTime      = {cap}
 """
 
 
@@ -237,7 +238,7 @@ def _isql(port: int, sql: str, timeout: float = 600) -> subprocess.CompletedProc
 
 
 @contextmanager
-def virtuoso_server(nquads: Path, workdir: Path) -> Iterator[Endpoint]:
+def virtuoso_server(nquads: Path, workdir: Path, cap_s: float = 60) -> Iterator[Endpoint]:
     """Debian's Virtuoso from a private ini in the temp dir; N-Quads bulk-loaded with ld_dir.
 
     The store's default graph (the merge) is loaded as ``urn:x-policykg:default`` and named
@@ -258,7 +259,7 @@ def virtuoso_server(nquads: Path, workdir: Path) -> Iterator[Endpoint]:
     size_mb = nquads.stat().st_size / 2**20
     buffers = int(min(2_000_000, max(100_000, size_mb * 2000)))   # ~8 KB pages; generous for the data
     (d / "virtuoso.ini").write_text(VIRTUOSO_INI.format(d=d, sql_port=sql_port, http_port=http_port,
-                                                        buffers=buffers, dirty=buffers * 3 // 4), encoding="utf-8")
+                                                        buffers=buffers, dirty=buffers * 3 // 4, cap=int(cap_s)), encoding="utf-8")
     proc = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(d / "virtuoso.ini")], cwd=d,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_loopback_env(),
                             start_new_session=True)
@@ -285,7 +286,7 @@ def virtuoso_server(nquads: Path, workdir: Path) -> Iterator[Endpoint]:
             return
         ep.url = f"http://127.0.0.1:{http_port}/sparql"
         ep.params = {"default-graph-uri": DEFAULT_GRAPH}
-        ep.note = f"virtuoso-t {_virtuoso_version()}, NumberOfBuffers={buffers}"
+        ep.note = f"virtuoso-t {_virtuoso_version()}, NumberOfBuffers={buffers}, MaxQueryExecutionTime={cap_s:.0f}"
         why = _wait_ready(ep, proc, 60)
         if why:
             ep.reason = f"virtuoso /sparql: {why}: {_tail(d / 'virtuoso.log')}"
