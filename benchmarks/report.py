@@ -1,0 +1,117 @@
+"""A run's details file as Markdown (the tables in benchmarks/README.md).
+
+    python -m benchmarks.report benchmarks/results/provincial-details.json
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _f(v: float | str | None) -> str:
+    if v is None:
+        return "—"
+    if isinstance(v, str):
+        return v
+    return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def _num(v: float | str) -> float:
+    return float(v.strip(">s")) * 1000 if isinstance(v, str) else v
+
+
+def _ratio(a: float | str | None, b: float | str | None) -> str:
+    if not a or not b or (isinstance(a, str) and isinstance(b, str)):
+        return "—"
+    x = _num(a) / _num(b)
+    mark = "≥" if isinstance(a, str) else ("≤" if isinstance(b, str) else "")
+    return f"{mark}{x:.1f}×" if x < 100 else f"{mark}{x:.0f}×"
+
+
+def _entry(e: dict[str, Any] | None) -> str:
+    if not e:
+        return "—"
+    if "timeout_s" in e:
+        return f">{e['timeout_s']:.0f}s"
+    if e.get("samples"):
+        return _f(statistics.median(e["samples"]) * 1000)
+    return "error"
+
+
+def _first(http: dict[str, Any], name: str) -> str:
+    """policykg's first (uncached) answer to a query."""
+    e = http.get("policykg", {}).get("latency", {}).get(name) or {}
+    return _f(e["first_s"] * 1000) if "first_s" in e else ("—" if "timeout_s" not in e else f">{e['timeout_s']:.0f}s")
+
+
+def markdown(d: dict[str, Any]) -> str:
+    r = d["result"]
+    b = d["builds"]
+    http = d.get("http", {})
+    out = []
+    med = statistics.median
+    out.append(f"Scale **{r['scale']}**: {b[-1]['regions']} regions, {b[-1]['rows']} list rows, "
+               f"{r['triples']:,} triples in named graphs (the store also keeps their merge as its default graph).")
+    out.append("")
+    out.append("| | value |")
+    out.append("|---|---|")
+    out.append(f"| build (min / median / max of {len(b)}) | {min(x['build_s'] for x in b):.1f} / {r['build_s']:.1f} / "
+               f"{max(x['build_s'] for x in b):.1f} s |")
+    out.append(f"| store on disk | {med(x['disk_bytes'] for x in b) / 2**20:.0f} MB |")
+    out.append(f"| peak RSS of a build | {r['peak_rss_mb']:.0f} MB |")
+    v = d.get("validation", {})
+    for key, label in (("all", "validate all regions"), ("region", "validate one region (330800)")):
+        e = v.get(key, {})
+        val = (f">{e['timeout_s']:.0f} s" if "timeout_s" in e else
+               f"{e['p50']:.2f} s ({e.get('findings')} findings)" if "p50" in e else e.get("reason", "—"))
+        out.append(f"| {label} | {val} |")
+    t = r["throughput"]
+    errs = ", ".join(f"{k} {x.get('throughput', {}).get('errors', '—')}" for k, x in http.items())
+    out.append(f"| throughput, 8 clients × {d.get('throughput_s', 10):.0f} s (req/s) | policykg {_f(t['policykg_rps'])} · "
+               f"Oxigraph server {_f(t['oxigraph_server_rps'])} · Virtuoso {_f(t['virtuoso_rps'])} (errors: {errs}) |")
+    rd = d.get("rdflib", {})
+    if rd.get("load_s"):
+        out.append(f"| rdflib: load N-Quads | {rd['load_s']:.1f} s |")
+    out.append("")
+    out.append("Milliseconds; `>60s` = stopped at the 60 s cap. *store* = `queries.run` on the project's on-disk "
+               "store (as `policykg query` runs it); *bare* = the same query on an in-memory pyoxigraph Store; "
+               "*mem* = `queries.run` on an in-memory copy; HTTP = POST to `/sparql` through `policykg serve`: "
+               "*first* is the uncached answer, p50/p95 the repeats (served from its per-generation result cache).")
+    out.append("")
+    out.append("| query | rows | store p50 | store p95 | mem p50 | bare p50 | store ÷ bare | rdflib p50 | rdflib ÷ store "
+               "| HTTP first | HTTP p50 | HTTP p95 | Oxigraph server p50 | Virtuoso p50 |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for n, q in r["queries"].items():
+        rows = d["store"].get(n, {}).get("rows", "?")
+        out.append(f"| {n} | {rows} | {_f(q['store_p50_ms'])} | {_f(q['store_p95_ms'])} | "
+                   f"{_entry(d.get('store_memory', {}).get(n))} | {_f(q['oxigraph_p50_ms'])} | "
+                   f"{_ratio(q['store_p50_ms'], q['oxigraph_p50_ms'])} | {_f(q['rdflib_p50_ms'])} | "
+                   f"{_ratio(q['rdflib_p50_ms'], q['store_p50_ms'])} | {_first(http, n)} | "
+                   f"{_f(q['http_p50_ms'])} | {_f(q['http_p95_ms'])} | "
+                   f"{_entry(http.get('oxigraph-server', {}).get('latency', {}).get(n))} | "
+                   f"{_entry(http.get('virtuoso', {}).get('latency', {}).get(n))} |")
+    met = [m for m, _ in d.get("targets", [])]
+    out.append("")
+    out.append(f"Targets: {met.count(True)} met, {met.count(False)} not met, {met.count(None)} not measured.")
+    if d.get("row_mismatches"):
+        out.append("")
+        out.append("Engines disagreeing on row counts: " + "; ".join(d["row_mismatches"]) + ".")
+    if d.get("growth"):
+        out.append("")
+        out.append("Growth vs provincial: " + ", ".join(f"{k} {x}" for k, x in d["growth"].items()) + ".")
+    return "\n".join(out) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    for path in argv:
+        sys.stdout.write(markdown(json.loads(Path(path).read_text(encoding="utf-8"))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
