@@ -30,12 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
 from . import iris
 from .config import QUERY_DIR, SHAPES_DIR
 from .errors import PolicyKGError, UsageError
 from .namespaces import PREFIXES, prefixes
+from .progress import Progress
 from .queries import load_query
 from .regions import get as get_region
 
@@ -88,9 +89,18 @@ class Finding:
 class Report:
     conforms: bool
     results: list[Finding]
-    report_graph: rdflib.Graph = field(repr=False, compare=False)
+    graph: rdflib.Graph | None = field(default=None, repr=False, compare=False)
     seconds: float = field(default=0.0, compare=False)
     regions: tuple[str, ...] = ()           # codes of the lists that were validated
+
+    @property
+    def report_graph(self) -> rdflib.Graph:
+        """pySHACL's sh:ValidationReport; for a region-by-region run (no single pySHACL
+        report) one is made from the findings on first use."""
+        if self.graph is None:
+            object.__setattr__(self, "graph", report_graph_of(self.conforms, self.results))
+        assert self.graph is not None
+        return self.graph
 
     def counts(self) -> Counter:
         return Counter(f.severity for f in self.results)
@@ -163,6 +173,25 @@ def _install_caching_query_helper() -> None:
     helper.SPARQLQueryHelperCls = _CachingQueryHelper
 
 
+def _install_focus_set() -> None:
+    """pySHACL keeps the ``focus_nodes`` option as a list and tests every target against it
+    (``in``), quadratic for the thousands of nodes of a region: make it a set."""
+    from pyshacl.validator import Validator
+
+    if getattr(Validator.make_executor, "_policykg", False):
+        return
+    original = Validator.make_executor
+
+    def make_executor(self):
+        executor = original(self)
+        if executor.focus_nodes:
+            executor.focus_nodes = frozenset(executor.focus_nodes)
+        return executor
+
+    make_executor._policykg = True  # type: ignore[attr-defined]
+    Validator.make_executor = make_executor
+
+
 @lru_cache(maxsize=8)
 def _shapes_graph(shapes_dir: str, stamp: tuple) -> rdflib.Graph:  # noqa: ARG001 - stamp keys the cache
     g = rdflib.Graph()
@@ -205,7 +234,6 @@ def _to_store(data: Any) -> Store:
     if isinstance(data, rdflib.Graph):
         nt = data.serialize(format="nt", encoding="utf-8")
         if nt:
-            from pyoxigraph import RdfFormat
             mem.load(nt, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
         return mem
     if isinstance(data, Store):
@@ -229,20 +257,10 @@ def run(data: Any, shapes_dir: Path | str = SHAPES_DIR, region: str | None = Non
     With ``region`` the findings are narrowed to that region's (and those of no region,
     e.g. the backbone's); :func:`run_store` instead reads only that region's graph.
     """
-    import pyshacl
-
     t0 = time.monotonic()
     code = get_region(region).code if region else None
     store = data if isinstance(data, Store) and _default_graph_only(data) else _to_store(data)
-    shapes = load_shapes(shapes_dir)
-    _install_caching_query_helper()
-    try:
-        _, report_graph, _ = pyshacl.validate(
-            _oxigraph_data_graph(store), shacl_graph=shapes, inference="none", advanced=False,
-            inplace=True, allow_warnings=True, allow_infos=True)
-    except Exception as exc:  # pySHACL's errors carry its own message
-        raise PolicyKGError(f"SHACL 校验失败：{exc}", f"SHACL validation failed: {exc}") from exc
-    findings = _findings(report_graph, shapes, store)
+    findings, report_graph = validate_store(store, load_shapes(shapes_dir))
     if checks_dir is not None:
         findings += _checks(store, Path(checks_dir))
     if code:
@@ -252,6 +270,31 @@ def run(data: Any, shapes_dir: Path | str = SHAPES_DIR, region: str | None = Non
     conforms = not any(f.severity == "Violation" for f in findings)
     return Report(conforms, findings, report_graph, time.monotonic() - t0,
                   tuple(c for c in tables if code in (None, c)))
+
+
+def validate_store(store: Store, shapes: rdflib.Graph,
+                   focus: Iterable[str] | None = None) -> tuple[list[Finding], rdflib.Graph]:
+    """pySHACL over ``store`` (everything in its default graph): findings and report graph.
+
+    ``focus`` (IRIs) limits validation to those focus nodes; ``None`` validates every
+    node the shapes target. An empty ``focus`` validates nothing.
+    """
+    import pyshacl
+
+    focus_nodes = None
+    if focus is not None:
+        focus_nodes = sorted(focus)
+        if not focus_nodes:
+            return [], report_graph_of(True, [])
+        _install_focus_set()
+    _install_caching_query_helper()
+    try:
+        _, report_graph, _ = pyshacl.validate(
+            _oxigraph_data_graph(store), shacl_graph=shapes, inference="none", advanced=False,
+            inplace=True, allow_warnings=True, allow_infos=True, focus_nodes=focus_nodes)
+    except Exception as exc:  # pySHACL's errors carry its own message
+        raise PolicyKGError(f"SHACL 校验失败：{exc}", f"SHACL validation failed: {exc}") from exc
+    return _findings(report_graph, shapes, store), report_graph
 
 
 def _list_regions(store: Store) -> list[str]:
@@ -266,15 +309,24 @@ def _default_graph_only(store: Store) -> bool:
     return not any(True for _ in store.named_graphs())
 
 
-def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: Path | str = SHAPES_DIR) -> Report:
+def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: Path | str = SHAPES_DIR,
+              per_region: bool = True, workers: int | None = None, progress: Progress | None = None) -> Report:
     """Validate a built store: everything, or one region's list with the shared graphs
-    (ontology, regions, backbone), never the other regions'."""
+    (ontology, regions, backbone), never the other regions'.
+
+    Everything is validated region by region in ``workers`` processes (default: one per
+    CPU; see :mod:`policykg.validate_split`), with the same findings as one run over all
+    graphs together (``per_region=False``, whose cost grows with the square of the store).
+    """
     from .store import open_read_only
 
     code = get_region(region).code if region else None
+    if code is None and per_region:
+        from .validate_split import run_split
+
+        return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress)
     disk = open_read_only(store_dir)
     names = {g.value for g in disk.named_graphs()}
-    shared = [iris.graph("ontology"), iris.graph("regions"), iris.graph("backbone")]
     lists = sorted(n for n in names if n.startswith(iris.graph("region/")))
     if code:
         if iris.region_graph(code) not in names:
@@ -283,12 +335,28 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
                              f"the store has no list for region {code}; it has: {have}")
         lists = [iris.region_graph(code)]
     mem = Store()
-    quads = []
-    for g in [n for n in shared if n in names] + lists:
-        quads += [Quad(q.subject, q.predicate, q.object, DefaultGraph())
-                  for q in disk.quads_for_pattern(None, None, None, NamedNode(g))]
-    mem.bulk_extend(quads)
+    for g in shared_graphs(names) + lists:
+        copy_graph(disk, g, mem)
     return run(mem, shapes_dir, region=code)
+
+
+def copy_graph(disk: Store, graph: str, mem: Store) -> None:
+    """Add named graph ``graph`` of ``disk`` to the default graph of ``mem``.
+
+    Through N-Triples in Rust, 6x faster than quad by quad in Python, unless the graph has
+    blank nodes, which a load would rename (a finding's focus must keep its name)."""
+    data = disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph))
+    if b"_:" not in data:
+        mem.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+        return
+    mem.bulk_extend([Quad(q.subject, q.predicate, q.object, DefaultGraph())
+                     for q in disk.quads_for_pattern(None, None, None, NamedNode(graph))])
+
+
+def shared_graphs(names: Iterable[str]) -> list[str]:
+    """The graphs every region's list is validated with, in this order, when present."""
+    have = set(names)
+    return [g for g in (iris.graph("ontology"), iris.graph("regions"), iris.graph("backbone")) if g in have]
 
 
 # ------------------------------------------------------------------ report graph -> findings
@@ -324,6 +392,40 @@ def _findings(rg: rdflib.Graph, shapes: rdflib.Graph, store: Store) -> list[Find
         out.append(Finding(sev, str(focus), _path_text(rg, path), shape, zh, en, region, row, kt,
                            str(value) if value is not None else None))
     return out
+
+
+def report_graph_of(conforms: bool, findings: Iterable[Finding]) -> rdflib.Graph:
+    """An sh:ValidationReport stating the findings (focus, path, value, severity, source
+    shape, messages with their language): the report of a run made of several pySHACL runs."""
+    g = rdflib.Graph()
+    g.bind("sh", SH)
+    report = rdflib.BNode()
+    g.add((report, rdflib.RDF.type, SH.ValidationReport))
+    g.add((report, SH.conforms, rdflib.Literal(conforms)))
+    for f in findings:
+        r = rdflib.BNode()
+        g.add((report, SH.result, r))
+        g.add((r, rdflib.RDF.type, SH.ValidationResult))
+        g.add((r, SH.focusNode, _term(f.focus)))
+        g.add((r, SH.resultSeverity, SH[f.severity]))
+        g.add((r, SH.sourceShape, rdflib.URIRef(f.shape)))
+        if f.path and f.path.startswith("^<") and f.path.endswith(">"):
+            inverse = rdflib.BNode()
+            g.add((inverse, SH.inversePath, rdflib.URIRef(f.path[2:-1])))
+            g.add((r, SH.resultPath, inverse))
+        elif f.path:
+            g.add((r, SH.resultPath, rdflib.URIRef(f.path)))
+        if f.value is not None:
+            g.add((r, SH.value, _term(f.value)))
+        for text, lang in ((f.message_zh, "zh"), (f.message_en, "en")):
+            if text:
+                g.add((r, SH.resultMessage, rdflib.Literal(text, lang=lang)))
+    return g
+
+
+def _term(text: str) -> rdflib.term.Node:
+    """A finding keeps terms as text: IRIs back to IRIs, anything else as a literal."""
+    return rdflib.URIRef(text) if re.match(r"^[a-z][a-z0-9+.-]*:\S*$", text, re.I) else rdflib.Literal(text)
 
 
 def _path_text(g: rdflib.Graph, path: Any) -> str | None:

@@ -1,0 +1,142 @@
+"""A few forked worker processes that run validation jobs one at a time.
+
+Not ``multiprocessing.Pool``: ``run_store`` also runs inside daemonic processes (the
+server's and the benchmark's validation child), which multiprocessing forbids to have
+children. Workers are forked, so they inherit what the parent prepared (parsed shapes,
+the shared graphs), take one job at a time over a pipe, and exit when the pipe closes:
+a parent that dies or is killed stops its workers (at once on Linux, where a worker asks
+for SIGKILL when its parent goes; elsewhere after their current job).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, Pipe, wait
+from typing import Any
+
+from .errors import PolicyKGError
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (the affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class ForkPool:
+    """``workers`` forked processes running ``func(job)``; jobs and results are pickled."""
+
+    def __init__(self, func: Callable[[Any], Any], workers: int) -> None:
+        self._conns: list[Connection] = []
+        self._pids: list[int] = []
+        parent_pid = os.getpid()
+        for _ in range(workers):
+            mine, theirs = Pipe(duplex=True)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:                                  # the worker: never returns
+                code = 1
+                try:
+                    mine.close()
+                    for c in self._conns:                 # other workers' parent ends
+                        c.close()
+                    _die_with(parent_pid)
+                    _serve(theirs, func)
+                    code = 0
+                finally:
+                    os._exit(code)
+            theirs.close()
+            self._conns.append(mine)
+            self._pids.append(pid)
+
+    def map_unordered(self, jobs: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """(job, result) as workers finish them; a failed job raises its error here."""
+        pending = list(jobs)
+        pending.reverse()
+        idle = list(self._conns)
+        busy: dict[Connection, Any] = {}
+        while pending or busy:
+            while idle and pending:
+                conn, job = idle.pop(), pending.pop()
+                conn.send(job)
+                busy[conn] = job
+            for conn in wait(list(busy)):
+                job = busy.pop(conn)        # type: ignore[call-overload]
+                try:
+                    tag, value = conn.recv()  # type: ignore[union-attr]
+                except (EOFError, OSError) as exc:
+                    raise PolicyKGError("校验工作进程意外退出", "a validation worker process died") from exc
+                idle.append(conn)           # type: ignore[arg-type]
+                if tag == "error":
+                    raise _error(*value)
+                yield job, value
+
+    def close(self, *, kill: bool = False) -> None:
+        for conn in self._conns:
+            with contextlib.suppress(OSError):
+                if not kill:
+                    conn.send(None)
+            conn.close()
+        for pid in self._pids:
+            if kill:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self._conns, self._pids = [], []
+
+    def __enter__(self) -> ForkPool:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.close(kill=exc_type is not None)
+
+
+def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's to handle
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        try:
+            out: tuple[str, Any] = ("ok", func(job))
+        except PolicyKGError as exc:
+            out = ("error", (type(exc).__name__, exc.zh, exc.en))
+        except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
+            out = ("error", ("PolicyKGError", f"校验工作进程出错：{exc!r}", f"validation worker failed: {exc!r}"))
+        try:
+            conn.send(out)
+        except OSError:
+            return
+
+
+def _error(name: str, zh: str, en: str) -> PolicyKGError:
+    """A worker's error again, as its own class when that takes (zh, en)."""
+    from . import errors
+
+    cls = getattr(errors, name, PolicyKGError)
+    try:
+        return cls(zh, en) if isinstance(cls, type) and issubclass(cls, PolicyKGError) else PolicyKGError(zh, en)
+    except TypeError:
+        return PolicyKGError(zh, en)
+
+
+def _die_with(parent_pid: int) -> None:
+    """Linux: SIGKILL this worker when its parent dies (PR_SET_PDEATHSIG)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+    if os.getppid() != parent_pid:                    # the parent died before prctl
+        os._exit(1)

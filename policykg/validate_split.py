@@ -1,0 +1,197 @@
+"""``run_store`` over every region: region by region, in forked worker processes.
+
+Why. pySHACL evaluates each constraint once per focus node, and some constraints look at
+all the data (whether any service item carries out a measure, which lists cite a
+provincial measure), so one run over all graphs grows with the square of the store:
+400 s for 101 regions. Here each region's list is validated with the shared graphs
+(ontology, regions, backbone) in its own small in-memory store (linear), and the
+regions are shared out among worker processes (one per CPU).
+
+Same findings as one run over everything. Each finding is kept from exactly one run,
+chosen by where its focus node is described (is the subject of triples):
+
+* in exactly one region's graph: that region's run (shared graphs + that graph), which
+  validates only the nodes its graph describes (pySHACL's ``focus_nodes``);
+* in no region's graph (key tasks, provincial measures: the backbone): one run over the
+  shared graphs alone;
+* in several regions' graphs (a service category two lists use): one last run over the
+  shared graphs and every triple, from every list, about such nodes.
+
+This equals the run over everything as long as a region's graph states every triple
+about the nodes it describes and reaches other regions' data only through such shared
+nodes, which rdfmap's IRIs guarantee (a region's own nodes live under
+id/region/{code}/). tests/test_validate_scale.py compares both ways. The SPARQL checks
+(queries/checks) run once, over the store's default graph (the merge of all graphs).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rdflib
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store
+
+from .config import SHAPES_DIR
+from .errors import StoreError
+from .progress import Progress, silent
+from .validate import (
+    CHECKS_DIR,
+    Finding,
+    Report,
+    _checks,
+    _list_regions,
+    copy_graph,
+    load_shapes,
+    validate_store,
+)
+from .validate_pool import ForkPool, cpu_count
+
+SHARED, REGION, CROSS = "shared", "region", "cross"
+Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    findings: list[Finding]
+    described: frozenset[str]     # keys of the nodes the job's own graph describes (REGION)
+    tables: tuple[str, ...]       # codes of the lists (pk:SourceTable) in the job's data
+
+
+def node_key(term: NamedNode | BlankNode) -> str:
+    """IRIs as they are, blank nodes as ``_:id``: the key a finding's focus is matched on."""
+    return f"_:{term.value}" if isinstance(term, BlankNode) else term.value
+
+
+def focus_key(focus: str) -> str:
+    """A finding's focus (rdflib's text: an IRI, or a bare blank node id) as a node key."""
+    return focus if ":" in focus else f"_:{focus}"
+
+
+class Jobs:
+    """Runs one job; made in the parent, so forked workers inherit the parsed shapes and
+    the shared graphs' quads. Each process opens its own read-only handle on the store."""
+
+    def __init__(self, oxigraph_dir: Path, shared: list[Quad], lists: list[str], shapes: rdflib.Graph) -> None:
+        self.oxigraph_dir = oxigraph_dir
+        self.shared = shared
+        self.lists = set(lists)
+        self.shapes = shapes
+        self._disk: tuple[int, Store] | None = None
+
+    def disk(self) -> Store:
+        if self._disk is None or self._disk[0] != os.getpid():
+            self._disk = (os.getpid(), open_generation(self.oxigraph_dir))
+        return self._disk[1]
+
+    def __call__(self, job: Job) -> JobResult:
+        kind, arg = job
+        mem = Store()
+        described: frozenset[str] = frozenset()
+        focus: list[str] | None = None
+        if kind == REGION:
+            copy_graph(self.disk(), arg, mem)
+            nodes = [sol["s"] for sol in mem.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]
+            described = frozenset(node_key(n) for n in nodes)
+            # pySHACL's focus_nodes takes IRIs only: with blank nodes, validate all, keep some
+            focus = None if any(isinstance(n, BlankNode) for n in nodes) else list(described)
+        elif kind == CROSS:
+            disk = self.disk()
+            quads = []
+            for key in arg:
+                node = BlankNode(key[2:]) if key.startswith("_:") else NamedNode(key)
+                quads += [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+                          for q in disk.quads_for_pattern(node, None, None, None)
+                          if isinstance(q.graph_name, NamedNode) and q.graph_name.value in self.lists]
+            mem.bulk_extend(quads)
+            focus = None if any(k.startswith("_:") for k in arg) else list(arg)
+        mem.bulk_extend(self.shared)
+        findings, _ = validate_store(mem, self.shapes, focus)
+        return JobResult(findings, described, tuple(_list_regions(mem)))
+
+
+def open_generation(oxigraph_dir: Path) -> Store:
+    try:
+        return Store.read_only(str(oxigraph_dir))
+    except OSError as exc:
+        raise StoreError(f"无法打开图谱存储 {oxigraph_dir}：{exc}", f"cannot open store {oxigraph_dir}: {exc}") from exc
+
+
+def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
+              checks_dir: Path | str | None = CHECKS_DIR, workers: int | None = None,
+              progress: Progress | None = None) -> Report:
+    """Validate every list of the store's current generation, region by region."""
+    from . import iris
+    from .store import current
+    from .validate import run_store, shared_graphs
+
+    t0 = time.monotonic()
+    say = progress or silent
+    gen_dir = current(store_dir).oxigraph_dir      # one generation throughout, whatever is published meanwhile
+    disk = open_generation(gen_dir)
+    names = sorted(g.value for g in disk.named_graphs())
+    lists = [n for n in names if n.startswith(iris.graph("region/"))]
+    if len(lists) < 2:
+        return run_store(store_dir, shapes_dir=shapes_dir, per_region=False)
+    shared_names = shared_graphs(names)
+    shared = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
+              for g in shared_names for q in disk.quads_for_pattern(None, None, None, NamedNode(g))]
+    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir))
+    queue: list[Job] = [(SHARED, None)] + [(REGION, g) for g in lists]
+    n = max(1, min(workers or cpu_count(), len(queue)))
+    say(f"校验 {len(lists)} 个地区清单，{n} 个进程 / validating {len(lists)} lists in {n} processes")
+
+    results: dict[Job, JobResult] = {}
+    pool = ForkPool(jobs, n) if n > 1 else None
+    try:
+        for job, res in (pool.map_unordered(queue) if pool else ((j, jobs(j)) for j in queue)):
+            results[job] = res
+            if job[0] == REGION and (len(results) % 10 == 0 or len(results) == len(queue)):
+                say(f"已校验 {len(results) - 1}/{len(lists)} 个地区 / {len(results) - 1} of {len(lists)} regions")
+        owners = Counter(k for job, res in results.items() if job[0] == REGION for k in res.described)
+        multi = tuple(sorted(k for k, c in owners.items() if c > 1))
+        if multi:
+            cross: Job = (CROSS, multi)
+            results[cross] = next(iter(pool.map_unordered([cross])))[1] if pool else jobs(cross)
+    finally:
+        if pool is not None:
+            pool.close()
+
+    findings = _merge(results, owners)
+    if checks_dir is not None:
+        findings += _checks(_checks_store(disk, shared_names + lists, names), Path(checks_dir))
+    findings.sort(key=Finding.sort_key)
+    tables = sorted({c for res in results.values() for c in res.tables})
+    conforms = not any(f.severity == "Violation" for f in findings)
+    report = Report(conforms, findings, None, time.monotonic() - t0, tuple(tables))
+    say(f"校验完成 / validated: {len(findings)} 条结果 findings")
+    return report
+
+
+def _merge(results: dict[Job, JobResult], owners: Counter) -> list[Finding]:
+    """Each finding from the one run that owns its focus node (see the module's docstring)."""
+    out: list[Finding] = []
+    for (kind, _), res in results.items():
+        for f in res.findings:
+            n = owners.get(focus_key(f.focus), 0)
+            if (kind == SHARED and n == 0) or (kind == CROSS and n > 1) or \
+                    (kind == REGION and n == 1 and focus_key(f.focus) in res.described):
+                out.append(f)
+    return out
+
+
+def _checks_store(disk: Store, validated: list[str], names: Iterable[str]) -> Store:
+    """The checks read the merge of the validated graphs: the store's default graph, which
+    build and load keep as the merge of all named graphs, unless the store has others."""
+    if set(validated) == set(names):
+        return disk
+    mem = Store()
+    for g in validated:
+        copy_graph(disk, g, mem)
+    return mem
+
