@@ -108,7 +108,7 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
     from . import validate as v
 
     try:
-        report = v.run_store(store_dir, region=region)
+        report = v.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()))
         text = v.render(report, fmt)
     except PolicyKGError as exc:
         err = PolicyKGCommandError(exc)
