@@ -28,21 +28,32 @@ _CTX = multiprocessing.get_context("spawn")
 # ------------------------------------------------------------------ child side
 
 def _open(kind: str, arg: str):
-    """The engine a child serves: ('store', store_dir), ('oxigraph' | 'store-memory', nquads)."""
+    """The engine a child serves, its opening time and how it holds the data.
+
+    ``store``: what the server's query workers query (``store.open_for_queries``: an in-memory
+    copy of the generation when it fits, else RocksDB); ``store-disk``: the RocksDB files, as a
+    one-shot ``policykg query`` reads them; ``oxigraph``: a bare Store loaded from N-Quads.
+    """
     if kind == "store":
+        from policykg.store import open_for_queries
+
+        t = time.perf_counter()
+        store, mode = open_for_queries(arg)
+        return store, time.perf_counter() - t, mode
+    if kind == "store-disk":
         from policykg.store import open_read_only
 
-        return open_read_only(arg), 0.0
+        return open_read_only(arg), 0.0, "disk"
     from pyoxigraph import RdfFormat, Store
 
     t = time.perf_counter()
     store = Store()
     store.bulk_load(path=arg, format=RdfFormat.N_QUADS)
-    return store, time.perf_counter() - t
+    return store, time.perf_counter() - t, "memory"
 
 
 def _runner(kind: str, store):
-    if kind in ("store", "store-memory"):
+    if kind in ("store", "store-disk"):
         from policykg import queries
 
         def run(item: Item) -> int:
@@ -52,20 +63,20 @@ def _runner(kind: str, store):
 
         return run
 
-    from pyoxigraph import QueryBoolean, QueryTriples, Variable
+    from pyoxigraph import QueryBoolean, QueryTriples
 
+    from policykg.binding import inline
     from policykg.namespaces import prefixes
 
     pre = prefixes()
 
     def run_bare(item: Item) -> int:
-        """The same text and substitutions straight on pyoxigraph, every solution read.
+        """The same text, parameters written in as ``queries.run`` writes them, straight on pyoxigraph.
 
         The dump carries the store's default graph (the materialized merge of the named
         graphs), so the default graph answers exactly as the project's store does.
         """
-        res = store.query(item.text, prefixes=pre,
-                          substitutions={Variable(k): v for k, v in item.substitutions.items()} or None)
+        res = store.query(inline(item.text, item.substitutions), prefixes=pre)
         if isinstance(res, QueryBoolean):
             return 1
         if isinstance(res, QueryTriples):
@@ -80,9 +91,9 @@ def _runner(kind: str, store):
 
 
 def _child(conn, kind: str, arg: str) -> None:
-    store, load_s = _open(kind, arg)
+    store, load_s, mode = _open(kind, arg)
     run = _runner(kind, store)
-    conn.send({"ready": True, "load_s": load_s})
+    conn.send({"ready": True, "load_s": load_s, "mode": mode})
     while True:
         try:
             req = conn.recv()
@@ -118,6 +129,7 @@ class Isolated:
         self.proc: Any = None
         self.conn: Any = None
         self.load_s: float | None = None
+        self.mode: str | None = None
         self.failed: str | None = None
 
     def _start(self) -> None:
@@ -131,7 +143,9 @@ class Isolated:
             self.failed = f">{self.load_timeout_s:.0f}s to open"
             return
         try:
-            self.load_s = parent.recv()["load_s"]
+            msg = parent.recv()
+            self.load_s = self.load_s if self.load_s is not None else msg["load_s"]   # the first opening
+            self.mode = msg["mode"]
         except EOFError:
             self.stop()
             self.failed = "engine process died while opening"
@@ -160,7 +174,7 @@ class Isolated:
 
 def time_isolated(kind: str, arg: Path, items: list[Item], samples: int, timeout_s: float,
                   log=lambda msg: None) -> tuple[Timings, dict[str, Any]]:
-    """Time every item on one engine ('store' = the project's store dir, 'oxigraph' = N-Quads)."""
+    """Time every item on one engine ('store' / 'store-disk' = the project's store dir, 'oxigraph' = N-Quads)."""
     eng = Isolated(kind, arg)
     out: Timings = {}
     try:
@@ -170,7 +184,7 @@ def time_isolated(kind: str, arg: Path, items: list[Item], samples: int, timeout
                 log(f"{kind}: {it.name} ran over {timeout_s:.0f} s")
     finally:
         eng.stop()
-    return out, {"load_s": eng.load_s, "failed": eng.failed}
+    return out, {"load_s": eng.load_s, "mode": eng.mode, "failed": eng.failed}
 
 
 class RdflibWorker:

@@ -77,18 +77,19 @@ def markdown(d: dict[str, Any]) -> str:
     if rd.get("load_s"):
         out.append(f"| rdflib: load N-Quads | {rd['load_s']:.1f} s |")
     out.append("")
-    out.append("Milliseconds; `>60s` = stopped at the 60 s cap. *store* = `queries.run` on the project's on-disk "
-               "store (as `policykg query` runs it); *bare* = the same query on an in-memory pyoxigraph Store; "
-               "*mem* = `queries.run` on an in-memory copy; HTTP = POST to `/sparql` through `policykg serve`: "
+    out.append("Milliseconds; `>60s` = stopped at the 60 s cap. *store* = `queries.run` on what the server's "
+               "query workers query (`store.open_for_queries`: an in-memory copy of the generation when its RocksDB "
+               "files take at most 1 GiB, else the files); *disk* = `queries.run` on the RocksDB files, as a one-shot "
+               "`policykg query` reads them; *bare* = the same query on an in-memory pyoxigraph Store; HTTP = POST to `/sparql` through `policykg serve`: "
                "*first* is the uncached answer, p50/p95 the repeats (served from its per-generation result cache).")
     out.append("")
-    out.append("| query | rows | store p50 | store p95 | mem p50 | bare p50 | store ÷ bare | rdflib p50 | rdflib ÷ store "
+    out.append("| query | rows | store p50 | store p95 | disk p50 | bare p50 | store ÷ bare | rdflib p50 | rdflib ÷ store "
                "| HTTP first | HTTP p50 | HTTP p95 | Oxigraph server p50 | Virtuoso p50 |")
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, q in r["queries"].items():
         rows = d["store"].get(n, {}).get("rows", "?")
         out.append(f"| {n} | {rows} | {_f(q['store_p50_ms'])} | {_f(q['store_p95_ms'])} | "
-                   f"{_entry(d.get('store_memory', {}).get(n))} | {_f(q['oxigraph_p50_ms'])} | "
+                   f"{_entry(d.get('store_disk', {}).get(n))} | {_f(q['oxigraph_p50_ms'])} | "
                    f"{_ratio(q['store_p50_ms'], q['oxigraph_p50_ms'])} | {_f(q['rdflib_p50_ms'])} | "
                    f"{_ratio(q['rdflib_p50_ms'], q['store_p50_ms'])} | {_first(http, n)} | "
                    f"{_f(q['http_p50_ms'])} | {_f(q['http_p95_ms'])} | "

@@ -33,6 +33,7 @@ from pyoxigraph import (
     Variable,
 )
 
+from . import binding
 from .config import QUERY_DIR
 from .errors import QueryError
 from .namespaces import PREFIXES, prefixes
@@ -272,10 +273,22 @@ def run(
         kwargs["default_graph"] = [NamedNode(g) for g in default_graph]
     if named_graphs:
         kwargs["named_graphs"] = [NamedNode(g) for g in named_graphs]
+    query = text
     if substitutions:
-        kwargs["substitutions"] = {Variable(k): to_term(v) for k, v in substitutions.items()}
+        terms = {k: to_term(v) for k, v in substitutions.items()}
+        try:
+            query = binding.inline(text, terms)   # constants the planner can start from
+        except binding.NotInlinableError:
+            kwargs["substitutions"] = {Variable(k): t for k, t in terms.items()}
     try:
-        return _collect(store.query(text, **kwargs), max_rows)
+        try:
+            res = store.query(query, **kwargs)
+        except SyntaxError:
+            if query is text:
+                raise
+            # report the error at its place in the text the user wrote
+            res = store.query(text, **kwargs, substitutions={Variable(k): t for k, t in terms.items()})
+        return _collect(res, max_rows)
     except SyntaxError as exc:
         raise QueryError(f"查询语法错误：{exc}", f"query syntax error: {exc}", position=_position(exc)) from exc
     except (RuntimeError, ValueError, TypeError) as exc:

@@ -79,6 +79,49 @@ def open_read_only(root: Path | str) -> Store:
         raise StoreError(f"无法打开图谱存储 {gen.path}：{exc}", f"cannot open store {gen.path}: {exc}") from exc
 
 
+QUERY_STORE_MODES = ("auto", "memory", "disk")
+MEMORY_LIMIT_BYTES = 1 << 30   # auto: copy into memory when the generation's RocksDB is at most 1 GiB
+
+
+def query_store_mode(mode: str | None = None) -> str:
+    """``memory``, ``disk`` or ``auto`` (the default; ``POLICYKG_QUERY_STORE`` sets it)."""
+    mode = (mode or os.environ.get("POLICYKG_QUERY_STORE") or "auto").strip().lower()
+    if mode not in QUERY_STORE_MODES:
+        raise StoreError(f"POLICYKG_QUERY_STORE 只能是 auto、memory 或 disk，而不是 {mode!r}",
+                         f"POLICYKG_QUERY_STORE must be auto, memory or disk, not {mode!r}")
+    return mode
+
+
+def open_for_queries(root: Path | str, mode: str | None = None) -> tuple[Store, str]:
+    """The store a long-lived reader (the server's query workers) should query, and which it is.
+
+    RocksDB answers a query 1.5-3x slower than Oxigraph's in-memory store on the same data
+    (each term met is decoded through RocksDB reads; benchmarks/README.md has the figures).
+    A server process lives long and the data change only with the generation, so it copies the
+    generation into memory once (about 5 s and 0.4 GB for 390,000 triples) unless the copy would
+    be too large: ``auto`` copies generations whose RocksDB files take at most 1 GiB.
+    A one-shot ``policykg query`` keeps reading the disk, where opening is instant.
+    """
+    mode = query_store_mode(mode)
+    disk = open_read_only(root)
+    if mode == "disk" or (mode == "auto" and _rocksdb_bytes(current(root)) > MEMORY_LIMIT_BYTES):
+        return disk, "disk"
+    return copy_to_memory(disk), "memory"
+
+
+def copy_to_memory(disk: Store) -> Store:
+    """Every quad of ``disk`` in a new in-memory Store (N-Quads through Rust, no Python objects)."""
+    mem = Store()
+    data = disk.dump(format=RdfFormat.N_QUADS)
+    if data:
+        mem.bulk_load(data, format=RdfFormat.N_QUADS)
+    return mem
+
+
+def _rocksdb_bytes(gen: Generation) -> int:
+    return sum(p.stat().st_size for p in gen.oxigraph_dir.rglob("*") if p.is_file())
+
+
 def _new_generation(root: Path) -> Generation:
     root.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")

@@ -239,7 +239,8 @@ class LocalPool(Executor):
                 "workers": len(slots), "idle": self._idle.qsize(), "timeout_s": self.timeout,
                 "killed_for_timeout": self.killed,
                 "network_sandbox": all(s.info["sandboxed"] for s in ready) if (ready := [s for s in slots if s.info])
-                else None}
+                else None,
+                "query_store": ready[0].info.get("store") if ready else None}
 
     def close(self) -> None:
         self._closed = True

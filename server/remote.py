@@ -5,7 +5,7 @@ Fuseki, Virtuoso …) behind the same front as the local store: the tokenizer re
 and SERVICE before anything is sent, the request has a deadline (QUERY_TIMEOUT_S; the
 connection is dropped, 503), results are capped at MAX_ROWS and re-serialized here.
 Catalogue parameters are bound in the text (remote servers lack SEP-0007): only variable
-tokens are replaced, by terms serialized by pyoxigraph (:func:`server.guard.substitute`).
+tokens are replaced, by terms serialized by pyoxigraph (:func:`policykg.binding.inline`, as for the local store).
 The project's prefixes are prepended on the first line, so line numbers stay the same.
 
 :func:`push_graphs` uploads the store's named graphs (and its default graph, the merge)
@@ -24,7 +24,7 @@ from urllib.parse import quote, urlencode
 
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
-from policykg import queries
+from policykg import binding, queries
 from policykg import store as pkstore
 from policykg.errors import QueryError, StoreError
 from policykg.namespaces import prefixes
@@ -59,8 +59,11 @@ class RemoteExecutor(Executor):
     def text_for(self, job: Job) -> str:
         text = job.text
         if job.substitutions:
-            values = {k: str(queries.to_term(v)) for k, v in job.substitutions}
-            text = guard.substitute(text, values)
+            try:
+                text = binding.inline(text, {k: queries.to_term(v) for k, v in job.substitutions})
+            except binding.NotInlinableError as exc:
+                raise QueryError(f"无法把参数写入查询（远程端点不支持 substitutions）：{exc}",
+                                 f"cannot write the parameters into the query for a remote endpoint: {exc}") from exc
         base = f"BASE <{job.base}> " if job.base else ""
         return base + _prologue() + text
 

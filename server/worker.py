@@ -1,5 +1,8 @@
 """A query worker process: opens the store read-only and answers jobs from a pipe.
 
+The worker queries an in-memory copy of the current generation when it fits
+(:func:`policykg.store.open_for_queries`, ``POLICYKG_QUERY_STORE``), else the RocksDB files.
+
 pyoxigraph has no query timeout, so the server runs queries here and kills a worker
 that overruns (:mod:`server.executor`). Before importing pyoxigraph the worker drops its
 network (a new, empty network namespace via ``unshare``; best effort, reported to the
@@ -36,9 +39,15 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     from policykg import store as pkstore
     from policykg.errors import PolicyKGError
 
-    conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed}))
     opened: str | None = None
     store = None
+    mode = "disk"
+    try:   # open (and, for a store that fits, copy into memory) before saying ready
+        opened = pkstore.generation_name(store_dir)
+        store, mode = pkstore.open_for_queries(store_dir)
+    except PolicyKGError:
+        store = None     # no store yet: the first job reports it
+    conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed, "store": mode}))
     while True:
         try:
             job = conn.recv()
@@ -53,7 +62,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             if store is None or want != opened:
                 store = None
                 opened = pkstore.generation_name(store_dir)
-                store = pkstore.open_read_only(store_dir)
+                store, mode = pkstore.open_for_queries(store_dir)
             text, shift = job["text"], 0
             if job.get("base"):
                 # the service-defined base IRI (SPARQL 1.1 Protocol: it MAY be the endpoint); on

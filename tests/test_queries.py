@@ -54,9 +54,45 @@ def test_substitutions_bind_values_not_text(tiny):
     assert queries.run(tiny, text, substitutions={"label": evil}).rows == []
 
 
-def test_substituting_a_variable_not_selected_is_a_query_error(tiny):
-    with pytest.raises(QueryError):
-        queries.run(tiny, "SELECT ?k WHERE { ?k rdfs:label ?label }", substitutions={"label": "x"})
+def test_a_parameter_need_not_be_selected(tiny):
+    """Parameters are written into the text (policykg.binding), so unlike pyoxigraph's own
+    substitutions they bind variables outside the projection, in subqueries and in MINUS."""
+    zh = Literal("强化财税政策保障", language="zh")
+    res = queries.run(tiny, "SELECT ?k WHERE { ?k rdfs:label ?label }", substitutions={"label": zh})
+    assert res.values() == [{"k": "urn:kt:1"}]
+    sub = "SELECT ?k WHERE { { SELECT ?k WHERE { ?k rdfs:label ?label } } }"
+    assert queries.run(tiny, sub, substitutions={"label": zh}).values() == [{"k": "urn:kt:1"}]
+    minus = "SELECT ?k WHERE { ?k rdfs:label ?any MINUS { ?k rdfs:label ?label } }"
+    assert queries.run(tiny, minus, substitutions={"label": zh}).rows == []
+    assert queries.run(tiny, "SELECT ?k WHERE { ?k rdfs:label ?label }", substitutions={"label": "x"}).rows == []
+
+
+def test_parameters_without_a_where_keyword_fall_back_on_substitutions(tiny):
+    res = queries.run(tiny, "SELECT * { ?k rdfs:label ?label }",
+                      substitutions={"label": Literal("强化财税政策保障", language="zh")})
+    assert [r["k"] for r in res.values()] == ["urn:kt:1"]
+
+
+def test_a_syntax_error_is_placed_in_the_text_as_written(tiny):
+    with pytest.raises(QueryError) as err:
+        queries.run(tiny, "SELECT ?k WHERE {\n  ?k rdfs:label ?label .\n  FILTER(?k = }", substitutions={"label": "x"})
+    assert err.value.position is not None and err.value.position[0] == 3
+
+
+def test_inline_writes_terms_not_text():
+    from pyoxigraph import NamedNode
+
+    from policykg.binding import NotInlinableError, inline
+
+    out = inline('SELECT ?a (COUNT(?x) AS ?n) WHERE { ?x <urn:p> ?a . FILTER(?a != "?a") } GROUP BY ?a ORDER BY ?a',
+                 {"a": Literal('q" } DROP ALL #')})
+    assert 'VALUES (?a) { ("q\\" } DROP ALL #") }' in out
+    assert '"?a"' in out                                   # strings are not touched
+    assert out.startswith("SELECT ?a (COUNT(?x) AS ?n) WHERE { VALUES")   # the VALUES block binds ?a outside
+    nested = inline("SELECT ?x WHERE { { SELECT ?a ?x WHERE { ?x <urn:p> ?a } GROUP BY ?a ?x } }", {"a": Literal("v")})
+    assert '{ SELECT ("v" AS ?a) ?x WHERE { ?x <urn:p> "v" } GROUP BY ("v") ?x }' in nested
+    with pytest.raises(NotInlinableError):
+        inline("SELECT * { ?s ?p ?o }", {"s": NamedNode("urn:x")})
 
 
 @pytest.mark.parametrize("text", [

@@ -57,17 +57,6 @@ def test_check_query_refuses_with_403():
     assert svc.value.status == 403 and "SERVICE" in svc.value.message
 
 
-def test_substitute_binds_variables_only():
-    text = ('SELECT ?r ?x (COUNT(?r) AS ?n) WHERE { ?x <http://e/p> ?r . FILTER(CONTAINS(?t, ?kw)) '
-            '?x <http://e/q> "?kw stays" } GROUP BY ?r ?x ORDER BY ?r')
-    out = guard.substitute(text, {"r": "<http://e/r>", "kw": '"融资"'})
-    assert out == ('SELECT (<http://e/r> AS ?r) ?x (COUNT(<http://e/r>) AS ?n) WHERE { ?x <http://e/p> <http://e/r> . '
-                   'FILTER(CONTAINS(?t, "融资")) ?x <http://e/q> "?kw stays" } GROUP BY (<http://e/r>) ?x '
-                   'ORDER BY (<http://e/r>)')
-    with pytest.raises(QueryError):
-        guard.substitute("SELECT (1 AS ?r) WHERE {}", {"r": "1"})
-
-
 @pytest.mark.parametrize("accept, kind, fmt", [
     ("application/sparql-results+xml;q=0.5, application/sparql-results+json", "select", "json"),
     ("text/csv, */*;q=0.1", "select", "csv"),
