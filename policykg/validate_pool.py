@@ -11,6 +11,7 @@ for SIGKILL when its parent goes; elsewhere after their current job).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -36,6 +37,15 @@ class ForkPool:
         self._conns: list[Connection] = []
         self._pids: list[int] = []
         parent_pid = os.getpid()
+        # what the workers inherit stays out of their garbage collections, which would
+        # otherwise touch (and so copy) every page of it: 2x slower jobs at first
+        gc.freeze()
+        try:
+            self._fork(func, workers, parent_pid)
+        finally:
+            gc.unfreeze()
+
+    def _fork(self, func: Callable[[Any], Any], workers: int, parent_pid: int) -> None:
         for _ in range(workers):
             mine, theirs = Pipe(duplex=True)
             sys.stdout.flush()

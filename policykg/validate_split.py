@@ -142,17 +142,21 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
     shared = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
               for g in shared_names for q in disk.quads_for_pattern(None, None, None, NamedNode(g))]
     jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir))
-    queue: list[Job] = [(SHARED, None)] + [(REGION, g) for g in lists]
+    queue: list[Job] = [(REGION, g) for g in lists]
     n = max(1, min(workers or cpu_count(), len(queue)))
     say(f"校验 {len(lists)} 个地区清单，{n} 个进程 / validating {len(lists)} lists in {n} processes")
 
-    results: dict[Job, JobResult] = {}
+    # the shared graphs' run first, here: it is short, and the workers forked after it
+    # inherit pySHACL imported and warmed up instead of each importing it again
+    results: dict[Job, JobResult] = {(SHARED, None): jobs((SHARED, None))}
     pool = ForkPool(jobs, n) if n > 1 else None
     try:
+        done = 0
         for job, res in (pool.map_unordered(queue) if pool else ((j, jobs(j)) for j in queue)):
             results[job] = res
-            if job[0] == REGION and (len(results) % 10 == 0 or len(results) == len(queue)):
-                say(f"已校验 {len(results) - 1}/{len(lists)} 个地区 / {len(results) - 1} of {len(lists)} regions")
+            done += job[0] == REGION
+            if job[0] == REGION and (done % 10 == 0 or done == len(lists)):
+                say(f"已校验 {done}/{len(lists)} 个地区 / {done} of {len(lists)} regions")
         owners = Counter(k for job, res in results.items() if job[0] == REGION for k in res.described)
         multi = tuple(sorted(k for k, c in owners.items() if c > 1))
         if multi:
