@@ -310,13 +310,17 @@ def _default_graph_only(store: Store) -> bool:
 
 
 def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: Path | str = SHAPES_DIR,
-              per_region: bool = True, workers: int | None = None, progress: Progress | None = None) -> Report:
+              per_region: bool = True, workers: int | None = None, progress: Progress | None = None,
+              cache_dir: Path | str | None = None) -> Report:
     """Validate a built store: everything, or one region's list with the shared graphs
     (ontology, regions, backbone), never the other regions'.
 
     Everything is validated region by region in ``workers`` processes (default: one per
     CPU; see :mod:`policykg.validate_split`), with the same findings as one run over all
     graphs together (``per_region=False``, whose cost grows with the square of the store).
+    With ``cache_dir`` (or ``POLICYKG_VALIDATION_CACHE``) a region whose graph did not
+    change since a run with the same shapes and code is not validated again
+    (:mod:`policykg.validate_cache`).
     """
     from .store import open_read_only
 
@@ -324,7 +328,8 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
     if code is None and per_region:
         from .validate_split import run_split
 
-        return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress)
+        return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress,
+                         cache_dir=cache_dir)
     disk = open_read_only(store_dir)
     names = {g.value for g in disk.named_graphs()}
     lists = sorted(n for n in names if n.startswith(iris.graph("region/")))
@@ -340,12 +345,14 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
     return run(mem, shapes_dir, region=code)
 
 
-def copy_graph(disk: Store, graph: str, mem: Store) -> None:
-    """Add named graph ``graph`` of ``disk`` to the default graph of ``mem``.
+def copy_graph(disk: Store, graph: str, mem: Store, data: bytes | None = None) -> None:
+    """Add named graph ``graph`` of ``disk`` (``data``: its N-Triples, when at hand) to the
+    default graph of ``mem``.
 
     Through N-Triples in Rust, 6x faster than quad by quad in Python, unless the graph has
     blank nodes, which a load would rename (a finding's focus must keep its name)."""
-    data = disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph))
+    if data is None:
+        data = disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graph))
     if b"_:" not in data:
         mem.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
         return

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, Store
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
 from .config import SHAPES_DIR
 from .errors import StoreError
@@ -50,6 +50,7 @@ from .validate import (
     load_shapes,
     validate_store,
 )
+from .validate_cache import FindingsCache, cache_dir_from, content_digest, stamp
 from .validate_pool import ForkPool, cpu_count
 
 SHARED, REGION, CROSS = "shared", "region", "cross"
@@ -61,6 +62,7 @@ class JobResult:
     findings: list[Finding]
     described: frozenset[str]     # keys of the nodes the job's own graph describes (REGION)
     tables: tuple[str, ...]       # codes of the lists (pk:SourceTable) in the job's data
+    cached: bool = False          # taken from the cache, not validated
 
 
 def node_key(term: NamedNode | BlankNode) -> str:
@@ -77,11 +79,14 @@ class Jobs:
     """Runs one job; made in the parent, so forked workers inherit the parsed shapes and
     the shared graphs' quads. Each process opens its own read-only handle on the store."""
 
-    def __init__(self, oxigraph_dir: Path, shared: list[Quad], lists: list[str], shapes: rdflib.Graph) -> None:
+    def __init__(self, oxigraph_dir: Path, shared: list[Quad], lists: list[str], shapes: rdflib.Graph,
+                 cache: FindingsCache | None = None, shared_digest: bytes = b"") -> None:
         self.oxigraph_dir = oxigraph_dir
         self.shared = shared
         self.lists = set(lists)
         self.shapes = shapes
+        self.cache = cache
+        self.shared_digest = shared_digest
         self._disk: tuple[int, Store] | None = None
 
     def disk(self) -> Store:
@@ -94,8 +99,14 @@ class Jobs:
         mem = Store()
         described: frozenset[str] = frozenset()
         focus: list[str] | None = None
+        key = None
         if kind == REGION:
-            copy_graph(self.disk(), arg, mem)
+            data = self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(arg))
+            if self.cache is not None:
+                key = self.cache.key(self.shared_digest, content_digest(data))
+                if (hit := self.cache.get(key)) is not None:
+                    return JobResult(hit["findings"], hit["described"], hit["tables"], cached=True)
+            copy_graph(self.disk(), arg, mem, data)
             nodes = [sol["s"] for sol in mem.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]
             described = frozenset(node_key(n) for n in nodes)
             # pySHACL's focus_nodes takes IRIs only: with blank nodes, validate all, keep some
@@ -112,7 +123,10 @@ class Jobs:
             focus = None if any(k.startswith("_:") for k in arg) else list(arg)
         mem.bulk_extend(self.shared)
         findings, _ = validate_store(mem, self.shapes, focus)
-        return JobResult(findings, described, tuple(_list_regions(mem)))
+        result = JobResult(findings, described, tuple(_list_regions(mem)))
+        if key is not None and self.cache is not None:
+            self.cache.put(key, result.findings, result.described, result.tables)
+        return result
 
 
 def open_generation(oxigraph_dir: Path) -> Store:
@@ -124,7 +138,7 @@ def open_generation(oxigraph_dir: Path) -> Store:
 
 def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
               checks_dir: Path | str | None = CHECKS_DIR, workers: int | None = None,
-              progress: Progress | None = None) -> Report:
+              progress: Progress | None = None, cache_dir: Path | str | None = None) -> Report:
     """Validate every list of the store's current generation, region by region."""
     from . import iris
     from .store import current
@@ -141,7 +155,12 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
     shared_names = shared_graphs(names)
     shared = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
               for g in shared_names for q in disk.quads_for_pattern(None, None, None, NamedNode(g))]
-    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir))
+    cache, shared_digest = None, b""
+    if (where := cache_dir_from(cache_dir)) is not None:
+        cache = FindingsCache(where, stamp(shapes_dir))
+        shared_digest = content_digest(b"\n".join(
+            disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(g)) for g in shared_names))
+    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), cache, shared_digest)
     queue: list[Job] = [(REGION, g) for g in lists]
     n = max(1, min(workers or cpu_count(), len(queue)))
     say(f"校验 {len(lists)} 个地区清单，{n} 个进程 / validating {len(lists)} lists in {n} processes")
@@ -166,6 +185,10 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
         if pool is not None:
             pool.close()
 
+    if cache is not None:
+        hits = sum(res.cached for res in results.values())
+        say(f"{hits} 个地区的结果取自缓存 / {hits} regions from the cache ({cache.directory})")
+        cache.prune()
     findings = _merge(results, owners)
     if checks_dir is not None:
         findings += _checks(_checks_store(disk, shared_names + lists, names), Path(checks_dir))

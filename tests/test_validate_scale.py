@@ -219,3 +219,51 @@ def test_run_store_works_in_a_daemonic_process(built_store):
         proc.join(10)
         if proc.is_alive():
             proc.kill()
+
+
+# ------------------------------------------------------------------ the cache
+
+def _hits(lines: list[str]) -> int:
+    line = next(x for x in lines if "个地区的结果取自缓存" in x)
+    return int(line.split(" ", 1)[0])
+
+
+def test_cache_reruns_only_the_region_whose_graph_changed(tmp_path):
+    root, cache = tmp_path / "store", tmp_path / "cache"
+    build(root)
+    lines: list[str] = []
+    first = validate.run_store(root, cache_dir=cache, progress=lines.append)
+    assert _hits(lines) == 0 and len(first.results) == 521
+    lines.clear()
+    _same(validate.run_store(root, cache_dir=cache, progress=lines.append), first)
+    assert _hits(lines) == 4
+
+    # 舟山市 loses one measure's text: that region is validated again, the others are not
+    graph = NamedNode(iris.region_graph("330900"))
+    text = NamedNode(PK + "text")
+    src = open_read_only(root)
+    dropped = next(q for q in src.quads_for_pattern(None, text, None, graph))
+    kept = [Triple(q.subject, q.predicate, q.object) for q in src.quads_for_pattern(None, None, None, graph)
+            if q != dropped]
+    del src
+    with new_generation(root, copy_current=True) as (st, _gen):
+        put_graph(st, graph.value, kept)
+    lines.clear()
+    changed = validate.run_store(root, cache_dir=cache, progress=lines.append)
+    assert _hits(lines) == 3
+    _same(changed, validate.run_store(root, per_region=False))
+    new = [f for f in changed.results if f.shape_name == "pkshape:LocalMeasureTextShape"]
+    assert [(f.severity, f.region, f.focus) for f in new] == [("Violation", "330900", dropped.subject.value)]
+
+
+def test_a_broken_cache_entry_is_a_miss(tmp_path, built_store, real_whole, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("POLICYKG_VALIDATION_CACHE", str(cache))     # the environment names the cache
+    validate.run_store(built_store)
+    entries = list(cache.glob("*/*.json"))
+    assert len(entries) == 4
+    for path in entries:
+        path.write_text('{"findings": [{"severity": "Violation"}]', encoding="utf-8")
+    lines: list[str] = []
+    _same(validate.run_store(built_store, progress=lines.append), real_whole)
+    assert _hits(lines) == 0
