@@ -49,6 +49,11 @@ def region(code: str) -> str:
     return _id(f"region/{code}")
 
 
+def dataset(name: str) -> str:
+    """A derived statistics dataset (qb:DataSet), e.g. 'coverage' (see policykg.derive)."""
+    return _id(f"statistics/{name}")
+
+
 def centre(code: str) -> str:
     return _id(f"region/{code}/centre")
 
@@ -99,7 +104,7 @@ def document(sha: str) -> str:
 
 
 def graph(name: str) -> str:
-    """Named graph IRI: 'ontology', 'backbone', 'regions' or 'region/{code}'."""
+    """Named graph IRI: 'ontology', 'backbone', 'regions', 'region/{code}' or 'statistics' (derived)."""
     return f"{base_iri()}graph/{name}"
 
 

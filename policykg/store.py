@@ -3,7 +3,8 @@
 Only this module imports pyoxigraph's ``Store``. A store directory holds generations::
 
     STORE/current -> gen-20241127T101500-1234/      (a symlink, replaced atomically)
-    STORE/gen-…/oxigraph/                            the RocksDB store (public graphs only)
+    STORE/gen-…/oxigraph/                            the RocksDB store (public graphs only,
+                                                     graph/statistics derived from the others)
     STORE/gen-…/restricted.nq                        personal data (mode 0600), never served
 
 A build or a load writes a *new* generation and then points ``current`` at it with one
@@ -174,11 +175,14 @@ class WriteHandle:
 
 
 @contextmanager
-def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[tuple[WriteHandle, Generation]]:
+def new_generation(root: Path | str, *, copy_current: bool = False,
+                   derive: bool = True) -> Iterator[tuple[WriteHandle, Generation]]:
     """Yield a writable store in a fresh generation; publish it only if the block succeeds.
 
     With ``copy_current`` the new generation starts as a copy of the current one (used by
-    ``load`` to replace one region's graph and keep the rest).
+    ``load`` to replace one region's graph and keep the rest). Before publishing, the default
+    graph becomes the merge of the named graphs and, with ``derive``, the statistics graph is
+    recounted (:mod:`policykg.derive`).
     """
     root = Path(root)
     gen = _new_generation(root)
@@ -195,6 +199,10 @@ def new_generation(root: Path | str, *, copy_current: bool = False) -> Iterator[
         store = handle._close()
         assert store is not None
         merge_default_graph(store)
+        if derive:
+            from .derive import refresh
+
+            refresh(store)       # the statistics graph, counted from what was just written
         store.flush()
         del store
         gc.collect()

@@ -35,11 +35,15 @@ def test_load_replaces_one_region_and_keeps_the_others(store_dir, tmp_path):
     assert "10 行" in res.summary() and "10 rows" in res.summary()
     after = _graphs(store_dir)
     graph = iris.region_graph("330800")
+    stats = iris.graph("statistics")
     assert set(after) == set(before)
     for g in before:
-        if g != graph:
+        if g not in (graph, stats):
             assert after[g] == before[g], f"{g} changed"
     assert after[graph] != before[graph]
+    # the statistics are recounted: 衢州's changed, the other regions' kept
+    changed = after[stats] ^ before[stats]
+    assert changed and all("/region/330800/" in q for q in changed)
     rows = [q for q in after[graph] if "/row/" in q and "rowNumber" in q]
     assert len(rows) == 10
     assert store.current(store_dir).restricted_file.read_text(encoding="utf-8") == restricted_before, \
@@ -49,6 +53,9 @@ def test_load_replaces_one_region_and_keeps_the_others(store_dir, tmp_path):
     res = queries.run(store.open_read_only(store_dir),
                       "SELECT (COUNT(?r) AS ?n) WHERE { ?r pk:rowNumber ?x ; pk:region ?reg . ?reg pk:divisionCode '330800' }")
     assert res.values()[0]["n"] == "10", "the default graph (merge of the named graphs) follows the load"
+    summary = queries.run(store.open_read_only(store_dir), queries.get("region-summary").text).values()
+    assert {r["region"]: (r["rows"], r["localMeasures"], r["serviceItems"]) for r in summary}["330800"] == \
+        ("10", "2", "10"), "the statistics graph follows the load"
 
 
 def test_new_region_and_cli_output(store_dir, tmp_path):
