@@ -173,6 +173,18 @@ def _install_caching_query_helper() -> None:
     helper.SPARQLQueryHelperCls = _CachingQueryHelper
 
 
+_SHAPE_PARAMETERS = ("node", "property", "and", "or", "xone", "not", "qualifiedValueShape")
+
+
+@lru_cache(maxsize=8)
+def _focus_filter_safe(shapes: rdflib.Graph) -> bool:
+    """pySHACL applies ``focus_nodes`` to every shape it evaluates, also to the value nodes
+    that sh:node, sh:property & co. hand to another shape, whose results it would then
+    miss. The filter is safe only when no shape refers to another one; otherwise every
+    target is validated (callers keep the findings they want)."""
+    return not any(True for p in _SHAPE_PARAMETERS for _ in shapes.triples((None, SH[p], None)))
+
+
 def _install_focus_set() -> None:
     """pySHACL keeps the ``focus_nodes`` option as a list and tests every target against it
     (``in``), quadratic for the thousands of nodes of a region: make it a set."""
@@ -272,17 +284,20 @@ def run(data: Any, shapes_dir: Path | str = SHAPES_DIR, region: str | None = Non
                   tuple(c for c in tables if code in (None, c)))
 
 
-def validate_store(store: Store, shapes: rdflib.Graph,
-                   focus: Iterable[str] | None = None) -> tuple[list[Finding], rdflib.Graph]:
+def validate_store(store: Store, shapes: rdflib.Graph, focus: Iterable[str] | None = None,
+                   roots: list[str] | None = None) -> tuple[list[Finding], rdflib.Graph]:
     """pySHACL over ``store`` (everything in its default graph): findings and report graph.
 
-    ``focus`` (IRIs) limits validation to those focus nodes; ``None`` validates every
-    node the shapes target. An empty ``focus`` validates nothing.
+    ``roots``, if given, receives for each finding the focus node of the top-level result
+    it belongs to (itself, or the result whose sh:detail it is).
+
+    ``focus`` (IRIs) limits validation to those focus nodes where pySHACL can do that
+    soundly (:func:`_focus_filter_safe`); callers must keep only the findings they want.
     """
     import pyshacl
 
     focus_nodes = None
-    if focus is not None:
+    if focus is not None and _focus_filter_safe(shapes):
         focus_nodes = sorted(focus)
         if not focus_nodes:
             return [], report_graph_of(True, [])
@@ -294,7 +309,7 @@ def validate_store(store: Store, shapes: rdflib.Graph,
             inplace=True, allow_warnings=True, allow_infos=True, focus_nodes=focus_nodes)
     except Exception as exc:  # pySHACL's errors carry its own message
         raise PolicyKGError(f"SHACL 校验失败：{exc}", f"SHACL validation failed: {exc}") from exc
-    return _findings(report_graph, shapes, store), report_graph
+    return _findings(report_graph, shapes, store, roots), report_graph
 
 
 def _list_regions(store: Store) -> list[str]:
@@ -368,9 +383,10 @@ def shared_graphs(names: Iterable[str]) -> list[str]:
 
 # ------------------------------------------------------------------ report graph -> findings
 
-def _findings(rg: rdflib.Graph, shapes: rdflib.Graph, store: Store) -> list[Finding]:
+def _findings(rg: rdflib.Graph, shapes: rdflib.Graph, store: Store, roots: list[str] | None = None) -> list[Finding]:
     templates = _templates(shapes)
     ctx = _Context(store)
+    top = _top_level_focus(rg) if roots is not None else {}
     out = []
     for r in rg.subjects(rdflib.RDF.type, SH.ValidationResult):
         shape = str(rg.value(r, SH.sourceShape) or "")
@@ -398,6 +414,20 @@ def _findings(rg: rdflib.Graph, shapes: rdflib.Graph, store: Store) -> list[Find
         region, row, kt = ctx.locate(focus, value)
         out.append(Finding(sev, str(focus), _path_text(rg, path), shape, zh, en, region, row, kt,
                            str(value) if value is not None else None))
+        if roots is not None:
+            roots.append(top.get(r, str(focus)))
+    return out
+
+
+def _top_level_focus(rg: rdflib.Graph) -> dict[Any, str]:
+    """Each result -> the focus node of the report's result it is (a detail of)."""
+    out: dict[Any, str] = {}
+    stack = [(r, str(rg.value(r, SH.focusNode))) for r in rg.objects(None, SH.result)]
+    while stack:
+        r, focus = stack.pop()
+        if r not in out:
+            out[r] = focus
+            stack += [(d, focus) for d in rg.objects(r, SH.detail)]
     return out
 
 

@@ -27,7 +27,7 @@ from .config import SHAPES_DIR
 from .validate import Finding
 
 ENV = "POLICYKG_VALIDATION_CACHE"
-FORMAT = "policykg-validation-1"
+FORMAT = "policykg-validation-2"
 MAX_ENTRIES = 5000
 _CODE = ("validate.py", "validate_split.py", "validate_cache.py", "namespaces.py", "iris.py")
 
@@ -59,7 +59,8 @@ def content_digest(n_triples: bytes) -> bytes:
 
 
 class FindingsCache:
-    """``get``/``put`` a run's result (findings, described nodes, list codes) by key."""
+    """``get``/``put`` a run's result (findings and their top-level focus, described
+    nodes, list codes: :class:`policykg.validate_split.JobResult`) by key."""
 
     def __init__(self, directory: Path, stamp: bytes) -> None:
         self.directory = directory
@@ -75,19 +76,22 @@ class FindingsCache:
         path = self._path(key)
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            out = {"findings": [Finding(**f) for f in data["findings"]],
+            out = {"findings": [Finding(**f) for f in data["findings"]], "roots": tuple(data["roots"]),
                    "described": frozenset(data["described"]), "tables": tuple(data["tables"])}
+            if len(out["roots"]) != len(out["findings"]):
+                return None
         except (OSError, ValueError, TypeError, KeyError):
             return None
         with contextlib.suppress(OSError):
             os.utime(path)                      # recently used: pruned last
         return out
 
-    def put(self, key: str, findings: list[Finding], described: frozenset[str], tables: tuple[str, ...]) -> None:
+    def put(self, key: str, result: Any) -> None:
         """Best effort: a cache that cannot be written is no cache, not an error."""
         path = self._path(key)
-        text = json.dumps({"findings": [asdict(f) for f in findings], "described": sorted(described),
-                           "tables": list(tables)}, ensure_ascii=False)
+        text = json.dumps({"findings": [asdict(f) for f in result.findings], "roots": list(result.roots),
+                           "described": sorted(result.described), "tables": list(result.tables)},
+                          ensure_ascii=False)
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

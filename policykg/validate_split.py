@@ -60,6 +60,7 @@ Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, nod
 @dataclass(frozen=True)
 class JobResult:
     findings: list[Finding]
+    roots: tuple[str, ...]        # per finding: the focus of its top-level result (owns it)
     described: frozenset[str]     # keys of the nodes the job's own graph describes (REGION)
     tables: tuple[str, ...]       # codes of the lists (pk:SourceTable) in the job's data
     cached: bool = False          # taken from the cache, not validated
@@ -105,7 +106,7 @@ class Jobs:
             if self.cache is not None:
                 key = self.cache.key(self.shared_digest, content_digest(data))
                 if (hit := self.cache.get(key)) is not None:
-                    return JobResult(hit["findings"], hit["described"], hit["tables"], cached=True)
+                    return JobResult(hit["findings"], hit["roots"], hit["described"], hit["tables"], cached=True)
             copy_graph(self.disk(), arg, mem, data)
             nodes = [sol["s"] for sol in mem.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]
             described = frozenset(node_key(n) for n in nodes)
@@ -122,10 +123,11 @@ class Jobs:
             mem.bulk_extend(quads)
             focus = None if any(k.startswith("_:") for k in arg) else list(arg)
         mem.bulk_extend(self.shared)
-        findings, _ = validate_store(mem, self.shapes, focus)
-        result = JobResult(findings, described, tuple(_list_regions(mem)))
+        roots: list[str] = []
+        findings, _ = validate_store(mem, self.shapes, focus, roots)
+        result = JobResult(findings, tuple(roots), described, tuple(_list_regions(mem)))
         if key is not None and self.cache is not None:
-            self.cache.put(key, result.findings, result.described, result.tables)
+            self.cache.put(key, result)
         return result
 
 
@@ -201,13 +203,15 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
 
 
 def _merge(results: dict[Job, JobResult], owners: Counter) -> list[Finding]:
-    """Each finding from the one run that owns its focus node (see the module's docstring)."""
+    """Each finding from the one run that owns its focus node (see the module's docstring);
+    a result pySHACL reports as the sh:detail of another goes with that one's focus."""
     out: list[Finding] = []
     for (kind, _), res in results.items():
-        for f in res.findings:
-            n = owners.get(focus_key(f.focus), 0)
+        for f, root in zip(res.findings, res.roots, strict=True):
+            key = focus_key(root)
+            n = owners.get(key, 0)
             if (kind == SHARED and n == 0) or (kind == CROSS and n > 1) or \
-                    (kind == REGION and n == 1 and focus_key(f.focus) in res.described):
+                    (kind == REGION and n == 1 and key in res.described):
                 out.append(f)
     return out
 

@@ -267,3 +267,32 @@ def test_a_broken_cache_entry_is_a_miss(tmp_path, built_store, real_whole, monke
     lines: list[str] = []
     _same(validate.run_store(built_store, progress=lines.append), real_whole)
     assert _hits(lines) == 0
+
+
+NESTED_SHAPE = """
+@prefix pkshape: <https://w3id.org/policykg/shapes#> .
+@prefix pk: <https://w3id.org/policykg/def#> .
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+pkshape:TestItemKeyTaskShape a sh:NodeShape ;
+    sh:targetClass pk:ServiceItem ;
+    sh:property [ sh:path pk:keyTask ; sh:node pkshape:TestSmallKeyTaskShape ; sh:severity sh:Info ] .
+pkshape:TestSmallKeyTaskShape a sh:NodeShape ;
+    sh:property [ sh:path pk:number ; sh:maxInclusive 10 ] .
+"""
+
+
+def test_shapes_that_refer_to_other_shapes_get_the_same_findings(tmp_path, built_store):
+    """sh:node hands backbone nodes (key tasks) to another shape: pySHACL's focus filter
+    would drop them, so a region's run validates all its targets and keeps its own, with
+    the results pySHACL reports as their details (whose focus is a key task)."""
+    shapes = tmp_path / "shapes"
+    shapes.mkdir()
+    for path in (ROOT / "shapes").glob("*.ttl"):
+        (shapes / path.name).write_bytes(path.read_bytes())
+    (shapes / "nested.ttl").write_text(NESTED_SHAPE, encoding="utf-8")
+    whole = validate.run_store(built_store, shapes_dir=shapes, per_region=False)
+    nested = [f for f in whole.results if ":" not in f.shape]       # its property shapes are blank nodes
+    # an item's result and, as its sh:detail, the key task's: the region's run owns both
+    assert len(nested) == 300 and all(f.key_task and f.key_task > 10 for f in nested)
+    assert sorted({f.focus.split("/")[-2] for f in nested}) == ["key-task", "service-item"]
+    _same(validate.run_store(built_store, shapes_dir=shapes, workers=2), whole)
