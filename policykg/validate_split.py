@@ -20,8 +20,11 @@ chosen by where its focus node is described (is the subject of triples):
 This equals the run over everything as long as a region's graph states every triple
 about the nodes it describes and reaches other regions' data only through such shared
 nodes, which rdfmap's IRIs guarantee (a region's own nodes live under
-id/region/{code}/). tests/test_validate_scale.py compares both ways. The SPARQL checks
+id/region/{code}/). A result pySHACL reports as the sh:detail of another goes with that
+one's focus. tests/test_validate_scale.py compares both ways. The SPARQL checks
 (queries/checks) run once, over the store's default graph (the merge of all graphs).
+With a cache directory, a region whose graph is unchanged is not run again
+(:mod:`policykg.validate_cache`).
 """
 
 from __future__ import annotations
@@ -164,7 +167,7 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
             disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(g)) for g in shared_names))
     jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), cache, shared_digest)
     queue: list[Job] = [(REGION, g) for g in lists]
-    n = max(1, min(workers or cpu_count(), len(queue)))
+    n = max(1, min(workers or cpu_count(), len(queue))) if hasattr(os, "fork") else 1
     say(f"校验 {len(lists)} 个地区清单，{n} 个进程 / validating {len(lists)} lists in {n} processes")
 
     # the shared graphs' run first, here: it is short, and the workers forked after it
