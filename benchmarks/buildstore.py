@@ -17,7 +17,7 @@ from pathlib import Path
 from policykg import iris, rdfmap
 from policykg.build import ontology_triples
 from policykg.config import SOURCE_DOCUMENT
-from policykg.store import disk_size, new_generation, put_graph, write_restricted
+from policykg.store import disk_size, graph_sizes, new_generation, open_read_only, put_graph, write_restricted
 
 from . import synth
 
@@ -62,12 +62,15 @@ def build(store_dir: Path | str, scale: str = "provincial", *, seed: int = 0, li
             for n, old in (versions[i][:-1] if versions else ()):
                 quads += put_graph(store, synth.version_graph(rl.region, n), rdfmap.region_list_triples(old))
         generation = gen.name
-    build_s = time.perf_counter() - t1
+    build_s = time.perf_counter() - t1        # includes the default-graph merge and the statistics
+    sizes = graph_sizes(open_read_only(store_dir))
+    statistics = sizes.get(iris.graph("statistics"), 0)
     return {
         "scale": scale,
         "regions": len(lists),
         "rows": sum(len(rl.rows) for rl in lists),
-        "triples": quads,
+        "triples": quads + statistics,        # every named graph, the derived statistics included
+        "statistics_triples": statistics,
         "build_s": build_s,
         "synth_s": synth_s,
         "disk_bytes": disk_size(store_dir),

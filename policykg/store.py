@@ -103,11 +103,16 @@ def open_for_queries(root: Path | str, mode: str | None = None) -> tuple[Store, 
     be too large: ``auto`` copies generations whose RocksDB files take at most 1 GiB.
     A one-shot ``policykg query`` keeps reading the disk, where opening is instant.
     """
-    mode = query_store_mode(mode)
     disk = open_read_only(root)
-    if mode == "disk" or (mode == "auto" and _rocksdb_bytes(current(root)) > MEMORY_LIMIT_BYTES):
+    if not wants_memory(root, mode):
         return disk, "disk"
     return copy_to_memory(disk), "memory"
+
+
+def wants_memory(root: Path | str, mode: str | None = None) -> bool:
+    """Whether a long-lived reader should copy the current generation into memory."""
+    mode = query_store_mode(mode)
+    return mode == "memory" or (mode == "auto" and _rocksdb_bytes(current(root)) <= MEMORY_LIMIT_BYTES)
 
 
 def copy_to_memory(disk: Store) -> Store:
