@@ -32,7 +32,6 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,8 +55,8 @@ from .validate import (
 from .validate_cache import FindingsCache, cache_dir_from, content_digest, stamp
 from .validate_pool import ForkPool, cpu_count
 
-SHARED, REGION, CROSS = "shared", "region", "cross"
-Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys)
+SHARED, REGION, CROSS, CHECKS = "shared", "region", "cross", "checks"
+Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys) | (CHECKS, graph IRIs)
 
 
 @dataclass(frozen=True)
@@ -84,13 +83,15 @@ class Jobs:
     the shared graphs' quads. Each process opens its own read-only handle on the store."""
 
     def __init__(self, oxigraph_dir: Path, shared: list[Quad], lists: list[str], shapes: rdflib.Graph,
-                 cache: FindingsCache | None = None, shared_digest: bytes = b"") -> None:
+                 cache: FindingsCache | None = None, shared_digest: bytes = b"",
+                 checks_dir: Path | None = None) -> None:
         self.oxigraph_dir = oxigraph_dir
         self.shared = shared
         self.lists = set(lists)
         self.shapes = shapes
         self.cache = cache
         self.shared_digest = shared_digest
+        self.checks_dir = checks_dir
         self._disk: tuple[int, Store] | None = None
 
     def disk(self) -> Store:
@@ -101,6 +102,11 @@ class Jobs:
     def __call__(self, job: Job) -> JobResult:
         kind, arg = job
         mem = Store()
+        if kind == CHECKS:
+            for g in arg:
+                copy_graph(self.disk(), g, mem)
+            found = _checks(mem, self.checks_dir) if self.checks_dir is not None else []
+            return JobResult(found, tuple(f.focus for f in found), frozenset(), ())
         described: frozenset[str] = frozenset()
         focus: list[str] | None = None
         key = None
@@ -165,8 +171,16 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
         cache = FindingsCache(where, stamp(shapes_dir))
         shared_digest = content_digest(b"\n".join(
             disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(g)) for g in shared_names))
-    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), cache, shared_digest)
+    checks = Path(checks_dir) if checks_dir is not None else None
+    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), cache, shared_digest, checks)
     queue: list[Job] = [(REGION, g) for g in lists]
+    # The checks read the merge of the validated graphs: the store's default graph, which
+    # build and load keep as the merge of all named graphs, unless the store has others
+    # (graph/statistics): then a worker merges the validated graphs, first, the longest job.
+    validated = shared_names + lists
+    on_disk = checks is not None and set(validated) == set(names)
+    if checks is not None and not on_disk:
+        queue.insert(0, (CHECKS, tuple(validated)))
     n = max(1, min(workers or cpu_count(), len(queue))) if hasattr(os, "fork") else 1
     say(f"校验 {len(lists)} 个地区清单，{n} 个进程 / validating {len(lists)} lists in {n} processes")
 
@@ -195,8 +209,8 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
         say(f"{hits} 个地区的结果取自缓存 / {hits} regions from the cache ({cache.directory})")
         cache.prune()
     findings = _merge(results, owners)
-    if checks_dir is not None:
-        findings += _checks(_checks_store(disk, shared_names + lists, names), Path(checks_dir))
+    if checks is not None and on_disk:
+        findings += _checks(disk, checks)
     findings.sort(key=Finding.sort_key)
     tables = sorted({c for res in results.values() for c in res.tables})
     conforms = not any(f.severity == "Violation" for f in findings)
@@ -213,19 +227,8 @@ def _merge(results: dict[Job, JobResult], owners: Counter) -> list[Finding]:
         for f, root in zip(res.findings, res.roots, strict=True):
             key = focus_key(root)
             n = owners.get(key, 0)
-            if (kind == SHARED and n == 0) or (kind == CROSS and n > 1) or \
+            if kind == CHECKS or (kind == SHARED and n == 0) or (kind == CROSS and n > 1) or \
                     (kind == REGION and n == 1 and key in res.described):
                 out.append(f)
     return out
-
-
-def _checks_store(disk: Store, validated: list[str], names: Iterable[str]) -> Store:
-    """The checks read the merge of the validated graphs: the store's default graph, which
-    build and load keep as the merge of all named graphs, unless the store has others."""
-    if set(validated) == set(names):
-        return disk
-    mem = Store()
-    for g in validated:
-        copy_graph(disk, g, mem)
-    return mem
 

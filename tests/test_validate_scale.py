@@ -296,3 +296,25 @@ def test_shapes_that_refer_to_other_shapes_get_the_same_findings(tmp_path, built
     assert len(nested) == 300 and all(f.key_task and f.key_task > 10 for f in nested)
     assert sorted({f.focus.split("/")[-2] for f in nested}) == ["key-task", "service-item"]
     _same(validate.run_store(built_store, shapes_dir=shapes, workers=2), whole)
+
+
+@pytest.mark.parametrize("extra_graph", [False, True])
+def test_the_backbone_check_fires_in_both_ways(tmp_path, built_store, extra_graph):
+    """queries/checks read the merge of the validated graphs: the store's default graph,
+    or, when the store has another graph (graph/statistics), a merge made by a worker."""
+    src = open_read_only(built_store)
+    source = NamedNode(PREFIXES["dct"] + "source")
+    first = NamedNode(iris.key_task(1))
+    root = tmp_path / "store"
+    with new_generation(root) as (st, _gen):
+        for name in ("ontology", "regions", "backbone", "region/330114", "region/330521"):
+            g = NamedNode(iris.graph(name))
+            put_graph(st, g.value, [Triple(q.subject, q.predicate, q.object)
+                                    for q in src.quads_for_pattern(None, None, None, g)
+                                    if not (q.subject == first and q.predicate == source)])
+        if extra_graph:
+            put_graph(st, iris.graph("extra"), [Triple(first, source, NamedNode(iris.document("0" * 16)))])
+    whole = validate.run_store(root, per_region=False)
+    check = [f for f in whole.results if f.shape_name == "checks:backbone-complete-violation"]
+    assert [f.message_zh for f in check] == ["省级骨架有 31 项重点工作，应为32项"]
+    _same(validate.run_store(root, workers=2), whole)
