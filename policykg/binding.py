@@ -21,7 +21,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-_TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^\s<>"{}|^`\\]*>|\#[^\n]*|[?$][A-Za-z_]\w*|\w+|.)""",
+TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^\s<>"{}|^`\\]*>|\#[^\n]*|[?$][A-Za-z_]\w*|\w+|.)""",
                     re.DOTALL)
 
 
@@ -36,7 +36,7 @@ def inline(text: str, terms: Mapping[str, Any]) -> str:
     for name, term in terms.items():
         if not isinstance(term, (NamedNode, Literal)) or isinstance(term, BlankNode):
             raise NotInlinableError(f"cannot write {type(term).__name__} for ?{name} into a query")
-    toks = _TOKEN.findall(text)
+    toks = TOKEN.findall(text)
     at = next((i for i, t in enumerate(toks) if t.upper() == "WHERE"), None)
     if at is None:
         raise NotInlinableError("query has no WHERE keyword")

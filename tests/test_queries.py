@@ -164,3 +164,14 @@ def test_resolve_text_accepts_names_files_and_text(tmp_path):
     f.write_text("ASK {}", encoding="utf-8")
     assert queries.resolve_text(str(f)) == "ASK {}"
     assert queries.resolve_text("ASK { ?s ?p ?o }") == "ASK { ?s ?p ?o }"
+
+
+@pytest.mark.parametrize("text, update", [
+    ("PREFIX : <urn:x#> BASE <urn:b> WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }", True),
+    ("PREFIX sdmx-dimension: <http://x#>\nSELECT ?insert WHERE { ?insert ?p ?o }", False),
+    ("# INSERT DATA\nASK {}", False),
+    ("PREFIX pk: <urn:insert> DESCRIBE <urn:x>", False),
+    ("", False),
+])
+def test_update_detection_reads_past_the_prologue_only(text, update):
+    assert queries.is_update(text) is update
