@@ -108,3 +108,21 @@ def _int(n: int):
     from pyoxigraph import Literal
 
     return Literal(str(n), datatype=NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def test_categories_and_blocks_equal_direct_counts(built_read_only):
+    for structure, dim, prop in (("serviceCategoryStructure", "pk:refCategory", "pk:level1"),
+                                 ("blockStructure", "pk:refBlock", "pk:undertakingBlock")):
+        obs = _obs(built_read_only, structure, "sdmx-dimension:refArea", dim)
+        items = _direct(built_read_only, "SELECT ?code ?z (COUNT(DISTINCT ?i) AS ?n) WHERE { ?i a pk:ServiceItem ; "
+                        f"{prop} ?x ; pk:region ?r . ?r pk:divisionCode ?code . "
+                        "BIND(REPLACE(STR(?x), '^.*/', '') AS ?z) } GROUP BY ?code ?z")
+        rows = _direct(built_read_only, "SELECT ?code ?z (COUNT(DISTINCT ?row) AS ?n) WHERE { ?i a pk:ServiceItem ; "
+                       f"{prop} ?x ; pk:region ?r ; pk:sourceRow ?row . ?r pk:divisionCode ?code . "
+                       "BIND(REPLACE(STR(?x), '^.*/', '') AS ?z) } GROUP BY ?code ?z")
+        assert {k: v["serviceItemCount"] for k, v in obs.items()} == items, structure
+        assert {k: v["rowCount"] for k, v in obs.items()} == rows, structure
+    # 衢州's 87 service items sit in its blocks, 舟山 (no service items) has no block observation
+    blocks = _obs(built_read_only, "blockStructure", "sdmx-dimension:refArea", "pk:refBlock")
+    assert sum(v["serviceItemCount"] for (code, _), v in blocks.items() if code == "330800") == 87
+    assert not any(code == "330900" for code, _ in blocks)
