@@ -73,6 +73,13 @@ def markdown(d: dict[str, Any]) -> str:
     errs = ", ".join(f"{k} {x.get('throughput', {}).get('errors', '—')}" for k, x in http.items())
     out.append(f"| throughput, 8 clients × {d.get('throughput_s', 10):.0f} s (req/s) | policykg {_f(t['policykg_rps'])} · "
                f"Oxigraph server {_f(t['oxigraph_server_rps'])} · Virtuoso {_f(t['virtuoso_rps'])} (errors: {errs}) |")
+    so = d.get("store_open", {})
+    if so.get("mode"):
+        out.append(f"| store the queries ran on | {so['mode']}"
+                   + (f" (copied into memory in {so['load_s']:.1f} s)" if so["mode"] == "memory" else "") + " |")
+    stats = [x.get("statistics_triples") for x in b if x.get("statistics_triples")]
+    if stats:
+        out.append(f"| of which derived statistics (graph/statistics) | {stats[-1]:,} triples |")
     rd = d.get("rdflib", {})
     if rd.get("load_s"):
         out.append(f"| rdflib: load N-Quads | {rd['load_s']:.1f} s |")
