@@ -11,13 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _f(v: float | str | None) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, str):
-        return v
-    return f"{v:.1f}" if v < 100 else f"{v:.0f}"
+from .stats import fmt_ms
 
 
 def _num(v: float | str) -> float:
@@ -38,14 +32,14 @@ def _entry(e: dict[str, Any] | None) -> str:
     if "timeout_s" in e:
         return f">{e['timeout_s']:.0f}s"
     if e.get("samples"):
-        return _f(statistics.median(e["samples"]) * 1000)
+        return fmt_ms(statistics.median(e["samples"]) * 1000)
     return "error"
 
 
 def _first(http: dict[str, Any], name: str) -> str:
     """policykg's first (uncached) answer to a query."""
     e = http.get("policykg", {}).get("latency", {}).get(name) or {}
-    return _f(e["first_s"] * 1000) if "first_s" in e else ("—" if "timeout_s" not in e else f">{e['timeout_s']:.0f}s")
+    return fmt_ms(e["first_s"] * 1000) if "first_s" in e else ("—" if "timeout_s" not in e else f">{e['timeout_s']:.0f}s")
 
 
 def markdown(d: dict[str, Any]) -> str:
@@ -71,8 +65,8 @@ def markdown(d: dict[str, Any]) -> str:
         out.append(f"| {label} | {val} |")
     t = r["throughput"]
     errs = ", ".join(f"{k} {x.get('throughput', {}).get('errors', '—')}" for k, x in http.items())
-    out.append(f"| throughput, 8 clients × {d.get('throughput_s', 10):.0f} s (req/s) | policykg {_f(t['policykg_rps'])} · "
-               f"Oxigraph server {_f(t['oxigraph_server_rps'])} · Virtuoso {_f(t['virtuoso_rps'])} (errors: {errs}) |")
+    out.append(f"| throughput, 8 clients × {d.get('throughput_s', 10):.0f} s (req/s) | policykg {fmt_ms(t['policykg_rps'])} · "
+               f"Oxigraph server {fmt_ms(t['oxigraph_server_rps'])} · Virtuoso {fmt_ms(t['virtuoso_rps'])} (errors: {errs}) |")
     so = d.get("store_open", {})
     if so.get("mode"):
         out.append(f"| store the queries ran on | {so['mode']}"
@@ -95,11 +89,11 @@ def markdown(d: dict[str, Any]) -> str:
     out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, q in r["queries"].items():
         rows = d["store"].get(n, {}).get("rows", "?")
-        out.append(f"| {n} | {rows} | {_f(q['store_p50_ms'])} | {_f(q['store_p95_ms'])} | "
-                   f"{_entry(d.get('store_disk', {}).get(n))} | {_f(q['oxigraph_p50_ms'])} | "
-                   f"{_ratio(q['store_p50_ms'], q['oxigraph_p50_ms'])} | {_f(q['rdflib_p50_ms'])} | "
+        out.append(f"| {n} | {rows} | {fmt_ms(q['store_p50_ms'])} | {fmt_ms(q['store_p95_ms'])} | "
+                   f"{_entry(d.get('store_disk', {}).get(n))} | {fmt_ms(q['oxigraph_p50_ms'])} | "
+                   f"{_ratio(q['store_p50_ms'], q['oxigraph_p50_ms'])} | {fmt_ms(q['rdflib_p50_ms'])} | "
                    f"{_ratio(q['rdflib_p50_ms'], q['store_p50_ms'])} | {_first(http, n)} | "
-                   f"{_f(q['http_p50_ms'])} | {_f(q['http_p95_ms'])} | "
+                   f"{fmt_ms(q['http_p50_ms'])} | {fmt_ms(q['http_p95_ms'])} | "
                    f"{_entry(http.get('oxigraph-server', {}).get('latency', {}).get(n))} | "
                    f"{_entry(http.get('virtuoso', {}).get('latency', {}).get(n))} |")
     met = [m for m, _ in d.get("targets", [])]

@@ -27,18 +27,15 @@ def graph_iri() -> str:
 
 
 def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
-    """Recompute ``graph/statistics`` from the store's default graph and add it to that graph.
-
-    Call with the default graph already the merge of the other named graphs (the stale
-    statistics graph is dropped first). Returns the number of triples derived.
-    """
+    """Make the default graph the merge of the named graphs, then recount ``graph/statistics``
+    from it and add the statistics to both. Returns the number of triples derived."""
     from .queries import load_query, run
+    from .store import merge_default_graph
 
     g = NamedNode(graph_iri())
     if store.contains_named_graph(g):
-        for q in list(store.quads_for_pattern(None, None, None, g)):
-            store.remove(Quad(q.subject, q.predicate, q.object, DefaultGraph()))
-        store.remove_graph(g)
+        store.remove_graph(g)            # stale counts: dropped before the merge, never merged
+    merge_default_graph(store)
     triples = []
     for path in sorted(Path(derive_dir).glob("*.rq")):
         q = load_query(path)

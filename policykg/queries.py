@@ -282,18 +282,10 @@ def _is_update_cached(text: str) -> bool:
     return is_update(text)
 
 
-_INLINED: dict[tuple[str, tuple], str] = {}
-
-
-def _inline_cached(text: str, key: tuple, terms: dict[str, Any]) -> str:
-    """``binding.inline``, kept per (text, bound values): constants the planner can start from."""
-    found = _INLINED.get((text, key))
-    if found is None:
-        found = binding.inline(text, terms)
-        if len(_INLINED) >= 512:
-            _INLINED.clear()
-        _INLINED[(text, key)] = found
-    return found
+@lru_cache(maxsize=512)
+def _inline_cached(text: str, terms: tuple[tuple[str, Any], ...]) -> str:
+    """``binding.inline``, kept per (text, bound terms): constants the planner can start from."""
+    return binding.inline(text, dict(terms))
 
 
 def run(
@@ -322,7 +314,7 @@ def run(
     if substitutions:
         terms = {k: to_term(v) for k, v in substitutions.items()}
         try:
-            query = _inline_cached(text, tuple(sorted((k, str(t)) for k, t in terms.items())), terms)
+            query = _inline_cached(text, tuple(sorted(terms.items())))
         except binding.NotInlinableError:
             kwargs["substitutions"] = {Variable(k): t for k, t in terms.items()}
     try:

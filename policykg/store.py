@@ -203,11 +203,12 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
         yield handle, gen
         store = handle._close()
         assert store is not None
-        merge_default_graph(store)
         if derive:
             from .derive import refresh
 
-            refresh(store)       # the statistics graph, counted from what was just written
+            refresh(store)       # the merge, then the statistics counted from what was just written
+        else:
+            merge_default_graph(store)
         store.flush()
         del store
         gc.collect()
