@@ -148,6 +148,43 @@ def test_completion_offers_ontology_terms_with_chinese_labels(site, page):
     assert page.evaluate("PK.query.getText()").rstrip(" ").endswith("pk:numb\n")
 
 
+QUICK_KEY = """([key, code]) => {
+  const cm = document.querySelector(".CodeMirror").CodeMirror;
+  cm.replaceSelection("e", null, "+input");   // the hint list is now waiting for the next frame
+  const event = {type: "keydown", key, keyCode: code, which: code, defaultPrevented: false,
+                 preventDefault() { this.defaultPrevented = true; }, stopPropagation() {}};
+  cm.triggerOnKeyDown(event);                 // same task: no frame can run in between
+  return [cm.getValue(), document.activeElement === cm.getInputField()];
+}"""
+
+
+def open_hints_on(page, site, text):
+    page.goto(site["url"] + "/")
+    page.wait_for_selector("body[data-ready]")
+    page.locator(".CodeMirror").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.type(text)
+    page.locator(".CodeMirror-hints").wait_for()
+
+
+def test_enter_right_after_a_keystroke_is_a_new_line_not_a_pick(site, page):
+    # show-hint disables its list until the next animation frame after each keystroke and turns
+    # an Enter in that window into a pick: a fast typist would lose the Enter or get pk:number.
+    open_hints_on(page, site, "?s pk:numb")
+    text, focused = page.evaluate(QUICK_KEY, ["Enter", 13])
+    assert text.rstrip(" ") == "?s pk:numbe\n" and focused
+    page.wait_for_timeout(100)                  # let the pending frame run: nothing is picked late
+    assert page.evaluate("PK.query.getText()").rstrip(" ") == "?s pk:numbe\n"
+    assert page.locator(".CodeMirror-hints").count() == 0
+
+
+def test_tab_right_after_a_keystroke_takes_the_suggestion(site, page):
+    open_hints_on(page, site, "?s pk:numb")
+    text, focused = page.evaluate(QUICK_KEY, ["Tab", 9])
+    assert text == "?s pk:number" and focused   # not "pk:numbe" with the focus gone
+
+
 def test_literal_with_script_tag_is_shown_as_text(site, page):
     import web_support as ws
 

@@ -91,6 +91,18 @@
       Enter: (c, handle) => { handle.close(); c.execCommand("newlineAndIndent"); },
       Tab: (c, handle) => handle.pick(),
     };
+    // After each keystroke show-hint swaps its keymap for {Enter: "pick later"} until the next
+    // animation frame (addon/hint/show-hint.js 5.65.20, Widget.disable), so a quick Enter was
+    // swallowed or picked the only suggestion, and a quick Tab left the editor. Running the
+    // pending update before any key is handled puts the real keymap back first.
+    cm.on("keydown", (c) => {
+      const active = c.state.completionActive;
+      if (active && active.debounce) {
+        cancelAnimationFrame(active.debounce);
+        active.debounce = 0;
+        active.update();
+      }
+    });
     cm.on("inputRead", (c, change) => {
       if (change.origin !== "+input" || c.state.completionActive) return;
       const cur = c.getCursor();
