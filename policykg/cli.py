@@ -140,8 +140,10 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
             raise click.UsageError(f"--param 需要 NAME=VALUE 形式 / --param needs NAME=VALUE: {p}")
         subs[name] = value
     try:
-        text = queries.resolve_text(query)
-        res = queries.run(store.open_read_only(store_dir), text, substitutions=subs or None)
+        q = queries.resolve(query)
+        if q.params:                     # declared in the #+ header: typed, with their defaults
+            subs = queries.bind(q, subs)
+        res = queries.run(store.open_read_only(store_dir), q.text, substitutions=subs or None)
     except PolicyKGError as exc:
         fail(exc)
     if fmt == "table":

@@ -115,16 +115,25 @@ def get(name: str, query_dir: Path | str = QUERY_DIR) -> Query:
     return q
 
 
-def resolve_text(file_or_text: str, query_dir: Path | str = QUERY_DIR) -> str:
-    """A path, a catalogue name, or the query text itself."""
+def resolve(file_or_text: str, query_dir: Path | str = QUERY_DIR) -> Query:
+    """A ``.rq`` path, a catalogue name, or the query text itself, as a Query.
+
+    Files and catalogue entries keep their ``#+`` header, so their parameters are typed and
+    defaulted by :func:`bind` wherever they are run; bare text has no declared parameters.
+    """
     p = Path(file_or_text)
     if len(file_or_text) < 4096 and "\n" not in file_or_text:
         if p.suffix == ".rq" and p.is_file():
-            return p.read_text(encoding="utf-8")
+            return load_query(p)
         cat = Path(query_dir) / f"{file_or_text}.rq"
         if _NAME.match(file_or_text) and cat.is_file():
-            return cat.read_text(encoding="utf-8")
-    return file_or_text
+            return load_query(cat)
+    return Query(name="", path=Path(), text=file_or_text)
+
+
+def resolve_text(file_or_text: str, query_dir: Path | str = QUERY_DIR) -> str:
+    """A path, a catalogue name, or the query text itself."""
+    return resolve(file_or_text, query_dir).text
 
 
 # ------------------------------------------------------------------ running

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from policykg.cli import main
+from policykg.config import QUERY_DIR
 
 SUBCOMMANDS = ["build", "load", "validate", "query", "export", "report", "template", "serve"]
 
@@ -78,6 +79,26 @@ def test_query_param_binding(runner, built_store):
     assert bad.exit_code == 2
     not_iri = runner.invoke(main, ["query", text, "--store", str(built_store), "-p", "number=<x>"])
     assert not_iri.exit_code == 2 and "IRI" in not_iri.output
+
+
+def test_catalogue_query_takes_its_declared_defaults_and_types(runner, built_store):
+    """shared-service-items declares minRegions (integer, default 2): the command line binds it
+    as the web page and the API do, instead of leaving it unbound (which answered nothing)."""
+    base = ["query", "shared-service-items", "--store", str(built_store), "--format", "csv"]
+    out = runner.invoke(main, base)
+    assert out.exit_code == 0
+    shared = {line.split(",")[0]: line.split(",")[1] for line in out.output.splitlines()[1:]}
+    assert len(shared) == 29 and shared["税费优惠政策推送服务"] == "3" and shared["信用修复服务"] == "3"
+    three = runner.invoke(main, base + ["-p", "minRegions=3"])
+    assert three.exit_code == 0 and len(three.output.splitlines()) == 1 + 5
+    not_int = runner.invoke(main, base + ["-p", "minRegions=many"])
+    assert not_int.exit_code == 2 and "minRegions" in not_int.output and "整数" in not_int.output
+    unknown = runner.invoke(main, base + ["-p", "regions=2"])
+    assert unknown.exit_code == 2 and "'regions'" in unknown.output
+    # a .rq file keeps its #+ header too
+    pair = runner.invoke(main, ["query", str(QUERY_DIR / "items-in-a-not-b.rq"), "--store", str(built_store),
+                                "--format", "csv", "-p", "regionB=330521"])
+    assert pair.exit_code == 0 and pair.output.splitlines()[1].endswith(",330800,330521")
 
 
 def test_load_refuses_deqing_own_defects_unless_lenient(runner, built_store, tmp_path):
