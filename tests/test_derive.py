@@ -126,3 +126,22 @@ def test_categories_and_blocks_equal_direct_counts(built_read_only):
     blocks = _obs(built_read_only, "blockStructure", "sdmx-dimension:refArea", "pk:refBlock")
     assert sum(v["serviceItemCount"] for (code, _), v in blocks.items() if code == "330800") == 87
     assert not any(code == "330900" for code, _ in blocks)
+
+
+def test_item_names_equal_direct_counts(built_read_only):
+    """One observation per (region, item name with whitespace removed): 衢州 65, 钱塘 63, 德清 60."""
+    obs = _obs(built_read_only, "itemNameStructure", "sdmx-dimension:refArea")
+    names = queries.run(built_read_only, "SELECT ?code ?name ?items ?rows WHERE { ?ds qb:structure pk:itemNameStructure . "
+                        "?o qb:dataSet ?ds ; sdmx-dimension:refArea ?r ; pk:refItemName ?name ; pk:serviceItemCount ?items ; "
+                        "pk:rowCount ?rows . ?r pk:divisionCode ?code }").values()
+    got = {(r["code"], r["name"]): (int(r["items"]), int(r["rows"])) for r in names}
+    direct = queries.run(built_read_only, "SELECT ?code ?name (COUNT(DISTINCT ?i) AS ?items) (COUNT(DISTINCT ?row) AS ?rows) "
+                         "WHERE { ?i a pk:ServiceItem ; dct:title ?t ; pk:region ?r . OPTIONAL { ?i pk:sourceRow ?row } "
+                         "?r pk:divisionCode ?code . BIND(REPLACE(STR(?t), '\\\\s+', '') AS ?name) } GROUP BY ?code ?name").values()
+    assert got == {(r["code"], r["name"]): (int(r["items"]), int(r["rows"])) for r in direct}
+    per_region = {}
+    for code, name in got:
+        per_region[code] = per_region.get(code, 0) + 1
+        assert not any(ch.isspace() for ch in name), name
+    assert per_region == {"330800": 65, "330114": 63, "330521": 60}
+    assert set(obs) == {("330800",), ("330114",), ("330521",)}     # 舟山 lists no service items

@@ -211,8 +211,12 @@ def test_reach_and_shared_items(client):
         assert shared[name]["regions"] == "3"
     assert all(int(r["regions"]) >= 2 for r in shared.values())
     assert all(int(r["regions"]) >= 3 for r in rows(client, "shared-service-items", minRegions="3"))
-    pairs = rows(client, "region-pair-overlap")
-    assert len(pairs) == 3 and {pairs[0]["regionA"], pairs[0]["regionB"]} == {"衢州市", "湖州市德清县"}
+    pairs = [(r["regionA"], r["regionB"], r["namesA"], r["namesB"], r["shared"], r["jaccard"])
+             for r in rows(client, "region-pair-overlap")]
+    assert pairs == [("湖州市德清县", "衢州市", "60", "65", "28", "0.289"),
+                     ("杭州市钱塘区", "衢州市", "63", "65", "6", "0.049"),
+                     ("杭州市钱塘区", "湖州市德清县", "63", "60", "5", "0.042")]
+    assert (shared["信用修复服务"]["items"], len(shared)) == ("4", 29)
 
 
 def test_zhoushan_stages_units_and_key_task_profile(client):
