@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from pyoxigraph import BlankNode, Literal, NamedNode
+from pyoxigraph import Literal, NamedNode
 
 TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^\s<>"{}|^`\\]*>|\#[^\n]*|[?$][A-Za-z_]\w*|\w+|.)""",
                     re.DOTALL)
@@ -34,7 +34,7 @@ def inline(text: str, terms: Mapping[str, Any]) -> str:
     if not terms:
         return text
     for name, term in terms.items():
-        if not isinstance(term, (NamedNode, Literal)) or isinstance(term, BlankNode):
+        if not isinstance(term, (NamedNode, Literal)):
             raise NotInlinableError(f"cannot write {type(term).__name__} for ?{name} into a query")
     toks = TOKEN.findall(text)
     at = next((i for i, t in enumerate(toks) if t.upper() == "WHERE"), None)

@@ -7,10 +7,12 @@ document in test_server_queries.py.
 
 from __future__ import annotations
 
+import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
 from policykg import iris, queries
 from policykg.derive import refresh
+from policykg.errors import PolicyKGError
 
 PK = "https://w3id.org/policykg/def#"
 
@@ -145,3 +147,17 @@ def test_item_names_equal_direct_counts(built_read_only):
         assert not any(ch.isspace() for ch in name), name
     assert per_region == {"330800": 65, "330114": 63, "330521": 60}
     assert set(obs) == {("330800",), ("330114",), ("330521",)}     # 舟山 lists no service items
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("SELECT * WHERE { ?s ?p ?o }", "must be a CONSTRUCT"),
+    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ", "failed"),
+    ("CONSTRUCT { _:obs pk:rowCount 1 } WHERE { }", "blank nodes"),
+])
+def test_a_bad_derive_query_is_named_and_writes_nothing(tmp_path, text, says):
+    (tmp_path / "bad.rq").write_text(text, encoding="utf-8")
+    st = Store()
+    with pytest.raises(PolicyKGError) as info:
+        refresh(st, tmp_path)
+    assert "bad.rq" in info.value.en and says in info.value.en and "bad.rq" in info.value.zh
+    assert not st.contains_named_graph(NamedNode(iris.graph("statistics")))
