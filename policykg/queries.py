@@ -397,7 +397,7 @@ def serialize_result(result: Result, fmt: str) -> bytes:
             w = csv.writer(buf, lineterminator="\r\n")
             w.writerow(result.variables)
             for r in result.rows:
-                w.writerow(["" if r.get(v) is None else r[v].value for v in result.variables])
+                w.writerow([_csv_cell(r.get(v)) for v in result.variables])
         else:
             buf.write("\t".join("?" + v for v in result.variables) + "\n")
             for r in result.rows:
@@ -406,6 +406,13 @@ def serialize_result(result: Result, fmt: str) -> bytes:
     if fmt in ("csv", "tsv") and result.kind == "ask":
         return ("_askResult\r\n" + ("true" if result.boolean else "false") + "\r\n").encode()
     raise QueryError(f"不支持的结果格式 {fmt}", f"unsupported result format {fmt}", status=406)
+
+
+def _csv_cell(term: Any) -> str:
+    """SPARQL 1.1 CSV: IRIs and literals as their plain value, blank nodes as ``_:label``."""
+    if term is None:
+        return ""
+    return str(term) if isinstance(term, BlankNode) else term.value
 
 
 def _xml(result: Result) -> bytes:

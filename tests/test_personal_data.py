@@ -47,9 +47,13 @@ def test_no_phone_number_through_the_query_command(built_store):
     out = runner.invoke(main, ["query", "--store", str(built_store), "--format", "csv",
                                "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"])
     assert out.exit_code == 0, out.output
-    digits = re.sub(r"\D", "", out.output.replace("\n", " "))
+    # blank node labels are random hex made per build (_:bcfdc406d82e06322805500a…): not data,
+    # and now and then one holds a 7-digit number by chance
+    text = re.sub(r"(?m)(^|,)_:\w+", r"\1", out.output)
+    assert "_:" in out.output and "_:" not in text
+    digits = re.sub(r"\D", "", text.replace("\n", " "))
     for phone in _phones_in_document():
-        assert phone not in re.sub(r"\s", "", out.output)
+        assert phone not in re.sub(r"\s", "", text)
     assert len(digits) > 0
 
 

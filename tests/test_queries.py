@@ -134,6 +134,16 @@ def test_serializations(tiny):
     assert json.loads(queries.serialize_result(ask, "json"))["boolean"] is True
 
 
+def test_csv_writes_blank_nodes_as_labels_iris_and_literals_plain(tiny):
+    """SPARQL 1.1 CSV: "Blank nodes use the _:label form from Turtle"; a bare label read as an
+    identifier (or as digits) is not what the other formats say."""
+    res = queries.run(tiny, 'SELECT ?b ?i ?l WHERE { BIND(BNODE() AS ?b) BIND(pk:KeyTask AS ?i) BIND("x" AS ?l) }')
+    label = res.rows[0]["b"].value
+    row = queries.serialize_result(res, "csv").decode().splitlines()[1]
+    assert row == f"_:{label},https://w3id.org/policykg/def#KeyTask,x"
+    assert queries.serialize_result(res, "tsv").decode().splitlines()[1].startswith(f"_:{label}\t")
+
+
 def test_every_catalogue_query_has_bilingual_title_and_parses(tiny):
     cat = queries.catalogue()
     assert {"key-tasks", "provincial-measures", "rows-per-block", "rows-per-level1", "region-summary"} <= set(cat)

@@ -136,10 +136,16 @@
     return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 
+  // SPARQL 1.1 CSV: IRIs and literals as their plain value, blank nodes as _:label (as the endpoint writes them)
+  function csvValue(term) {
+    if (!term) return "";
+    return term.type === "bnode" ? "_:" + term.value : term.value;
+  }
+
   function toCSV(result) {
     if (result.kind === "ask") return "_askResult\r\n" + result.boolean + "\r\n";
     const lines = [result.vars.map(csvCell).join(",")];
-    for (const r of result.rows) lines.push(result.vars.map((v) => csvCell(r[v] ? r[v].value : "")).join(","));
+    for (const r of result.rows) lines.push(result.vars.map((v) => csvCell(csvValue(r[v]))).join(","));
     return "\ufeff" + lines.join("\r\n") + "\r\n"; // BOM: spreadsheet programs then read UTF-8 Chinese correctly
   }
 
