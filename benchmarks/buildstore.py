@@ -14,10 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-from policykg import iris, rdfmap
-from policykg.build import ontology_triples
-from policykg.config import SOURCE_DOCUMENT
-from policykg.store import disk_size, graph_sizes, new_generation, open_read_only, put_graph, write_restricted
+from loaders.build import ontology_triples
+from policykg.core import iris
+from policykg.core.config import SOURCE_DOCUMENT
+from policykg.graph import rdfmap
+from policykg.graph.store import disk_size, graph_sizes, new_generation, open_read_only, put_graph, write_restricted
 
 from . import synth
 

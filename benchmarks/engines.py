@@ -35,13 +35,13 @@ def _open(kind: str, arg: str):
     one-shot ``policykg query`` reads them; ``oxigraph``: a bare Store loaded from N-Quads.
     """
     if kind == "store":
-        from policykg.store import open_for_queries
+        from policykg.graph.store import open_for_queries
 
         t = time.perf_counter()
         store, mode = open_for_queries(arg)
         return store, time.perf_counter() - t, mode
     if kind == "store-disk":
-        from policykg.store import open_read_only
+        from policykg.graph.store import open_read_only
 
         return open_read_only(arg), 0.0, "disk"
     from pyoxigraph import RdfFormat, Store
@@ -54,7 +54,7 @@ def _open(kind: str, arg: str):
 
 def _runner(kind: str, store):
     if kind in ("store", "store-disk"):
-        from policykg import queries
+        from policykg.sparql import queries
 
         def run(item: Item) -> int:
             """Exactly what ``policykg query`` does: ``queries.run`` on the read-only store."""
@@ -65,8 +65,8 @@ def _runner(kind: str, store):
 
     from pyoxigraph import QueryBoolean, QueryTriples
 
-    from policykg.binding import inline
-    from policykg.namespaces import prefixes
+    from policykg.core.namespaces import prefixes
+    from policykg.sparql.binding import inline
 
     pre = prefixes()
 

@@ -36,7 +36,7 @@ if __package__ in (None, ""):          # `python benchmarks/run.py`
 
 from pyoxigraph import RdfFormat  # noqa: E402
 
-from policykg.store import open_read_only  # noqa: E402
+from policykg.graph.store import open_read_only  # noqa: E402
 
 from . import engines, httpclient, servers  # noqa: E402
 from .buildstore import SCALES  # noqa: E402
@@ -85,7 +85,7 @@ def dump(store_dir: Path, path: Path) -> float:
 
 
 def _validate_child(conn, store_dir: str, region: str | None) -> None:
-    from policykg.validate import run_store
+    from policykg.validate.shacl import run_store
 
     t = time.perf_counter()
     rep = run_store(store_dir, region=region)

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from policykg import iris
-from policykg.config import SOURCE_DOCUMENT
-from policykg.records import (
+from policykg.core import iris
+from policykg.core.config import SOURCE_DOCUMENT
+from policykg.core.records import (
     Backbone,
     Contact,
     GeneralTask,
@@ -37,7 +37,7 @@ from policykg.records import (
     ServiceItem,
     SourceRef,
 )
-from policykg.regions import regions
+from policykg.core.regions import regions
 
 SYNTHETIC_DOCUMENT = "synthetic-benchmark-lists"
 LABEL_PREFIX = "【合成数据 synthetic】"

@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policykg import queries
-from policykg.binding import inline
-from policykg.namespaces import prefixes
+from policykg.core.namespaces import prefixes
+from policykg.sparql import queries
+from policykg.sparql.binding import inline
 
 
 @dataclass(frozen=True)

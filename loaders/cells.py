@@ -21,9 +21,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from policykg.errors import LoadError
-from policykg.iris import short_hash
-from policykg.records import Backbone, ListRow, LocalMeasure, RegionList, ServiceItem, SourceRef
+from policykg.core.errors import LoadError
+from policykg.core.iris import short_hash
+from policykg.core.records import Backbone, ListRow, LocalMeasure, RegionList, ServiceItem, SourceRef
 
 from .layouts import Layout
 from .layouts import get as get_layout

@@ -14,9 +14,9 @@ import io
 import re
 from pathlib import Path
 
-from policykg.errors import LoadError
-from policykg.progress import Progress, silent
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoadError
+from policykg.core.progress import Progress, silent
+from policykg.core.records import Backbone, RegionList
 
 from .grid import GridRow, Segment, to_region_list
 

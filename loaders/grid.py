@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from policykg.errors import LoadError
-from policykg.iris import norm
-from policykg.records import Backbone, RegionList, SourceRef
+from policykg.core.errors import LoadError
+from policykg.core.iris import norm
+from policykg.core.records import Backbone, RegionList, SourceRef
 
 from . import layouts
 from .cells import RawRow, region_list

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from policykg.errors import LoaderNotFound, LoadError
-from policykg.iris import norm
+from policykg.core.errors import LoaderNotFound, LoadError
+from policykg.core.iris import norm
 
 MAPPING_DIR = Path(__file__).parent / "mappings"
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from policykg.records import Backbone
+from policykg.core.records import Backbone
 
 MIN_COVER = 0.6
 MIN_RATIO = 85.0

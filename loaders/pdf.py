@@ -16,9 +16,9 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from policykg.errors import LoadError
-from policykg.progress import Progress, silent
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoadError
+from policykg.core.progress import Progress, silent
+from policykg.core.records import Backbone, RegionList
 
 from .grid import GridRow, Segment, to_region_list
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from policykg.records import Contact
+from policykg.core.records import Contact
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 

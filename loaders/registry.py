@@ -12,9 +12,9 @@ import importlib
 from pathlib import Path
 from typing import Protocol
 
-from policykg.errors import LoaderNotFound, LoadError
-from policykg.progress import Progress
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoaderNotFound, LoadError
+from policykg.core.progress import Progress
+from policykg.core.records import Backbone, RegionList
 
 from . import layouts
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from policykg.config import SOURCE_DOCUMENT
-from policykg.errors import PolicyKGError, UsageError
+from policykg.core.config import SOURCE_DOCUMENT
+from policykg.core.errors import PolicyKGError, UsageError
 
 from .layouts import get as get_layout
 

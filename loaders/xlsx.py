@@ -11,9 +11,9 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from policykg.errors import LoadError
-from policykg.progress import Progress, silent
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoadError
+from policykg.core.progress import Progress, silent
+from policykg.core.records import Backbone, RegionList
 
 from .grid import MAX_TITLE_ROWS, GridRow, Segment, is_header_row, known_header_texts, to_region_list
 

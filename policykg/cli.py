@@ -11,9 +11,9 @@ from pathlib import Path
 
 import click
 
-from .config import DEFAULT_STORE, SOURCE_DOCUMENT
-from .errors import PolicyKGError
-from .progress import stderr_progress
+from policykg.core.config import DEFAULT_STORE, SOURCE_DOCUMENT
+from policykg.core.errors import PolicyKGError
+from policykg.core.progress import stderr_progress
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 store_option = click.option(
@@ -54,7 +54,7 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
     Build the whole graph from data/: ontology, backbone and the four regional lists,
     into a new store generation that replaces the old one atomically.
     """
-    from .build import build as do_build
+    from loaders.build import build as do_build
 
     try:
         res = do_build(store_dir, source, progress=stderr_progress(not quiet))
@@ -82,7 +82,7 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: 
     defective rows (duplicate 序号, numbers out of range, items without block) load as
     warnings with the bad values left out; unreadable files (encoding, header) are refused.
     """
-    from .load import load_region
+    from loaders.load import load_region
 
     try:
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
@@ -130,8 +130,10 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
     Run a SPARQL query: a .rq file, a catalogue name (e.g. key-tasks) or the text itself.
     The default graph is the union of the public graphs. json = SPARQL 1.1 JSON results.
     """
-    from . import queries, store
-    from .render import render_table
+    from policykg.sparql.render import render_table
+
+    from .graph import store
+    from .sparql import queries
 
     subs = {}
     for p in param:
@@ -164,7 +166,7 @@ def export(region: str, store_dir: Path, fmt: str, output: Path | None) -> None:
     Export a region's table from the graph with the source's own column headers,
     one row per source row in 序号 order.
     """
-    from .export import export_region
+    from loaders.export import export_region
 
     try:
         data = export_region(store_dir, region, fmt)
@@ -185,7 +187,7 @@ def report(store_dir: Path, output: Path) -> None:
 
     Write the landing-analysis report: coverage, gaps, heatmap and bottlenecks.
     """
-    from .report import write_report
+    from policykg.report.html import write_report
 
     try:
         write_report(store_dir, output, progress=stderr_progress(True))

@@ -25,9 +25,9 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from policykg import queries
-from policykg.errors import PolicyKGError, QueryError
-from policykg.namespaces import prefixes
+from policykg.core.errors import PolicyKGError, QueryError
+from policykg.core.namespaces import prefixes
+from policykg.sparql import queries
 
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, one, result_headers, url_params

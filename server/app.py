@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask
 
-from policykg.config import DEFAULT_STORE, QUERY_DIR
+from policykg.core.config import DEFAULT_STORE, QUERY_DIR
 
 BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages")
 

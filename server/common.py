@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from flask import Request, Response, current_app, jsonify, request
 
-from policykg.errors import PolicyKGError, QueryError
+from policykg.core.errors import PolicyKGError, QueryError
 
 from .negotiation import parse_accept
 

@@ -19,9 +19,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from pyoxigraph import NamedNode
 
-from policykg.config import base_iri
-from policykg.errors import PolicyKGError
-from policykg.namespaces import prefixes
+from policykg.core.config import base_iri
+from policykg.core.errors import PolicyKGError
+from policykg.core.namespaces import prefixes
 
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, one, url_params

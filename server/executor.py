@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policykg import store as pkstore
-from policykg.errors import QueryError
+from policykg.core.errors import QueryError
+from policykg.graph import store as pkstore
 
 EMPTY_GRAPH = "urn:policykg:no-graph"   # names no graph: selects an empty default graph / no named graphs
 

@@ -24,10 +24,10 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse
 
-from policykg import iris, regions
-from policykg.config import base_iri
-from policykg.errors import PolicyKGError, QueryError
-from policykg.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.core import iris, regions
+from policykg.core.config import base_iri
+from policykg.core.errors import PolicyKGError, QueryError
+from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
 
 from . import executor, negotiation
 from .common import bad, cors, error_response, one, url_params
@@ -193,7 +193,7 @@ def _check(root: str, triples: list[Triple], code: str, graph: str) -> list[str]
     """The structural check of ``policykg load`` (SHACL Violations refuse; warnings returned).
 
     The same function ``load`` runs (the new graph with the store's shared graphs)."""
-    from policykg.load import _validate
+    from loaders.load import _validate
 
     try:
         return _validate(root, triples, code, graph)

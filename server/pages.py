@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
-from policykg.config import ONTOLOGY_DIR, base_iri
-from policykg.errors import QueryError
-from policykg.namespaces import prefixes
-from policykg.queries import get as get_query
-from policykg.regions import ATTACHMENT_REGIONS, regions
+from policykg.core.config import ONTOLOGY_DIR, base_iri
+from policykg.core.errors import QueryError
+from policykg.core.namespaces import prefixes
+from policykg.core.regions import ATTACHMENT_REGIONS, regions
+from policykg.sparql.queries import get as get_query
 
 from .i18n import LANGS, lang_or_default, strings, translate
 

@@ -24,12 +24,12 @@ from urllib.parse import quote, urlencode
 
 from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
-from policykg import binding, queries
-from policykg import store as pkstore
-from policykg.errors import QueryError, StoreError
-from policykg.namespaces import prefixes
+from policykg.core.errors import QueryError, StoreError
+from policykg.core.namespaces import prefixes
+from policykg.graph import store as pkstore
+from policykg.sparql import binding, guard, queries
 
-from . import guard, worker
+from . import worker
 from .executor import Answer, Executor, Job, timeout_error
 
 CHUNK = 64 * 1024

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policykg import store as pkstore
-from policykg.errors import StoreError
+from policykg.core.errors import StoreError
+from policykg.graph import store as pkstore
 
 
 def make_config(store_dir: Path | str, timeout: float, endpoint: str | None) -> dict[str, Any]:
@@ -30,8 +30,8 @@ def serve(*, store_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, t
         if not build_first:
             raise StoreError(f"找不到图谱存储 {store_dir}：请先运行 `policykg build`，或加 --build",
                              f"no store at {store_dir}: run `policykg build` first, or pass --build")
-        from policykg.build import build
-        from policykg.progress import stderr_progress
+        from loaders.build import build
+        from policykg.core.progress import stderr_progress
 
         build(store_dir, progress=stderr_progress(True))
     app = create_app(make_config(store_dir, timeout, endpoint))

@@ -15,9 +15,9 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
 
-from policykg.config import ONTOLOGY_NS, base_iri
-from policykg.errors import PolicyKGError
-from policykg.namespaces import PREFIXES, prefixes
+from policykg.core.config import ONTOLOGY_NS, base_iri
+from policykg.core.errors import PolicyKGError
+from policykg.core.namespaces import PREFIXES, prefixes
 
 from . import executor, negotiation
 from .common import bad, error_response
@@ -145,7 +145,7 @@ def respond(override: str | None = None) -> Response:
                                   status=406))
     from pyoxigraph import RdfFormat
 
-    from policykg.queries import Result, serialize_result
+    from policykg.sparql.queries import Result, serialize_result
 
     found = triples(endpoint_url())
     if choice.fmt == "turtle":

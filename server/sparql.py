@@ -25,9 +25,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from policykg.errors import PolicyKGError, QueryError
+from policykg.core.errors import PolicyKGError, QueryError
+from policykg.sparql import guard
 
-from . import executor, guard, negotiation, ratelimit
+from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, max_rows, one, result_headers, url_params
 
 bp = Blueprint("sparql", __name__)

@@ -51,7 +51,7 @@ class Reader:
         self._lock = threading.Lock()
 
     def open(self, *, wait: bool) -> None:
-        from policykg import store as pkstore
+        from policykg.graph import store as pkstore
 
         generation = pkstore.generation_name(self.store_dir)
         disk = pkstore.open_read_only(self.store_dir)
@@ -66,7 +66,7 @@ class Reader:
                              name="policykg-memory-copy").start()
 
     def _copy(self, generation: str | None, disk: Any) -> None:
-        from policykg import store as pkstore
+        from policykg.graph import store as pkstore
 
         mem = pkstore.copy_to_memory(disk)
         with self._lock:
@@ -76,8 +76,8 @@ class Reader:
 
 def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     sandboxed = drop_network() if sandbox else False
-    from policykg import queries
-    from policykg.errors import PolicyKGError
+    from policykg.core.errors import PolicyKGError
+    from policykg.sparql import queries
 
     reader = Reader(store_dir)
     try:   # open (and, for a store that fits, copy into memory) before saying ready
@@ -143,7 +143,7 @@ def shorten(message: str, keep: int = 12) -> str:
 def turtle_prefixes() -> dict[str, str]:
     """Prefixes for Turtle output, without those whose local names hold '/' (``pkid:key-task\\/1``
     is valid Turtle, but rdflib and others read the escaped slash wrongly)."""
-    from policykg.namespaces import prefixes
+    from policykg.core.namespaces import prefixes
 
     return {p: ns for p, ns in prefixes().items() if p not in ("pkid", "pkg")}
 
@@ -156,7 +156,7 @@ def turtle(triples: list) -> bytes:
 
 def encode(res: Any, fmt: str) -> dict[str, Any]:
     """A Result as something picklable: bytes in a SPARQL/RDF format, or a table of terms."""
-    from policykg.queries import serialize_result, term_json
+    from policykg.sparql.queries import serialize_result, term_json
 
     count = len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
     out: dict[str, Any] = {"kind": res.kind, "truncated": res.truncated, "count": count}

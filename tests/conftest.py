@@ -21,7 +21,7 @@ def pytest_configure(config):
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:
     """The store built from data/ by the real pipeline (once per session)."""
-    from policykg.build import build
+    from loaders.build import build
 
     root = tmp_path_factory.mktemp("store")
     build(root)
@@ -30,7 +30,7 @@ def built_store(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_read_only(built_store):
-    from policykg.store import open_read_only
+    from policykg.graph.store import open_read_only
 
     return open_read_only(built_store)
 

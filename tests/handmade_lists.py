@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policykg import iris, rdfmap
-from policykg.build import ontology_triples
-from policykg.records import (
+from loaders.build import ontology_triples
+from policykg.core import iris
+from policykg.core.records import (
     Backbone,
     Contact,
     KeyTask,
@@ -24,7 +24,8 @@ from policykg.records import (
     ServiceItem,
     SourceRef,
 )
-from policykg.store import new_generation, put_graph, write_restricted
+from policykg.graph import rdfmap
+from policykg.graph.store import new_generation, put_graph, write_restricted
 
 DOC = "000_ae2937e95410f861.txt"
 

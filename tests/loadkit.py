@@ -17,9 +17,10 @@ from pathlib import Path
 import rdflib
 from pyoxigraph import Literal, NamedNode, Triple
 
-from policykg import iris, store
-from policykg.config import ONTOLOGY_NS as PK
-from policykg.rdfmap import to_rdflib
+from policykg.core import iris
+from policykg.core.config import ONTOLOGY_NS as PK
+from policykg.graph import store
+from policykg.graph.rdfmap import to_rdflib
 
 PROVENANCE = {PK + p for p in ("startLine", "endLine", "page", "sheetRow", "sheet", "attachment")}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"

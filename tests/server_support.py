@@ -14,9 +14,9 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from policykg import iris
-from policykg.namespaces import PREFIXES
-from policykg.store import new_generation, put_graph
+from policykg.core import iris
+from policykg.core.namespaces import PREFIXES
+from policykg.graph.store import new_generation, put_graph
 
 RDF_TYPE = NamedNode(PREFIXES["rdf"] + "type")
 KASEI = "http://kasei.us/2009/09/sparql/data/"

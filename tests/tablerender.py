@@ -23,8 +23,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loaders.export import ROW_FIELDS, Table
 from loaders.layouts import get as get_layout
-from policykg.export import ROW_FIELDS, Table
 
 FONT_PT = 8.0
 LINE_PT = 11.0
@@ -492,7 +492,7 @@ def to_reportlab_pdf(table: Table, path: Path, *, split_row: bool = True) -> She
 if __name__ == "__main__":      # render by hand: python tests/tablerender.py STORE OUTDIR CODE…
     import sys
 
-    from policykg.export import region_table as _table
+    from loaders.export import region_table as _table
 
     store_dir, outdir, *codes = sys.argv[1:]
     out = Path(outdir)

@@ -17,8 +17,8 @@ from pyoxigraph import DefaultGraph, RdfFormat, serialize
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from policykg import iris
-from policykg.store import current, open_read_only
+from policykg.core import iris
+from policykg.graph.store import current, open_read_only
 
 FIXTURE = Path(__file__).parent / "data" / "build-b068b67.nq.xz"
 RESTRICTED_SHA256 = "4e2797a7a79c1446b2b853dbc2de61232805d9b7de9238c6dac74988f6b893bf"

@@ -165,7 +165,7 @@ def test_measures_also_printed_by_qiantang(backbone, doc):
 
 
 def test_missing_attachment_1_is_an_error(tmp_path):
-    from policykg.errors import LoadError
+    from policykg.core.errors import LoadError
 
     path = tmp_path / "only2.txt"
     path.write_text("通知\n 附件 2\n标题\n序\n号\n总体任务\n1\n一、强化\n", encoding="utf-8")
@@ -176,7 +176,7 @@ def test_missing_attachment_1_is_an_error(tmp_path):
 
 def test_incomplete_table_is_an_error(tmp_path):
     """A truncated 衢州 table cannot give 146 measures: refuse rather than load half a backbone."""
-    from policykg.errors import LoadError
+    from policykg.core.errors import LoadError
 
     lines = SOURCE.read_text(encoding="utf-8").splitlines()
     path = tmp_path / "truncated.txt"

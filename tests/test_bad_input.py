@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from loadkit import all_quads, copy_store
 
+from loaders.load import load_region
 from policykg.cli import main
-from policykg.errors import LoadError
-from policykg.load import load_region
+from policykg.core.errors import LoadError
 
 STANDARD = ["序号", "重点工作编号", "省级细化措施编号", "地方细化举措", "服务内容", "服务流程", "办理渠道",
             "一级事项", "二级事项", "三级事项", "承接板块", "责任单位", "实施阶段", "备注"]

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from pyoxigraph import NamedNode, Quad, RdfFormat, serialize
 
-from policykg import iris, queries, rdfmap
-from policykg.regions import regions
+from policykg.core import iris
+from policykg.core.regions import regions
+from policykg.graph import rdfmap
+from policykg.sparql import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))        # benchmarks/ is not an installed package

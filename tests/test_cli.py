@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from policykg.cli import main
-from policykg.config import QUERY_DIR
+from policykg.core.config import QUERY_DIR
 
 SUBCOMMANDS = ["build", "load", "validate", "query", "export", "report", "template", "serve"]
 
@@ -111,7 +111,7 @@ def test_load_refuses_deqing_own_defects_unless_lenient(runner, built_store, tmp
     csv_file = tmp_path / "deqing.csv"
     out = runner.invoke(main, ["export", "330521", "--store", str(store_copy), "-o", str(csv_file)])
     assert out.exit_code == 0, out.output
-    from policykg.store import generation_name
+    from policykg.graph.store import generation_name
 
     before = generation_name(store_copy)
     strict = runner.invoke(main, ["load", str(csv_file), "--region", "330521", "--store", str(store_copy)])

@@ -10,9 +10,10 @@ from __future__ import annotations
 import pytest
 from pyoxigraph import DefaultGraph, NamedNode, Quad, Store
 
-from policykg import iris, queries
-from policykg.derive import refresh
-from policykg.errors import PolicyKGError
+from policykg.core import iris
+from policykg.core.errors import PolicyKGError
+from policykg.graph.derive import refresh
+from policykg.sparql import queries
 
 PK = "https://w3id.org/policykg/def#"
 

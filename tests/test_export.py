@@ -15,17 +15,17 @@ from click.testing import CliRunner
 from loadkit import REGIONS, assert_same_graph, comparable, region_triples
 
 from loaders.cells import split_numbered
+from loaders.export import export_region, region_table
 from loaders.layouts import get as get_layout
+from loaders.load import read_list
 from loaders.people import parse_contacts
-from policykg.errors import LoadError, UsageError
-from policykg.export import export_region, region_table
-from policykg.load import read_list
+from policykg.core.errors import LoadError, UsageError
 
 
 @pytest.fixture(scope="module")
 def text_lists():
     from loaders.text import read_attachments, read_backbone
-    from policykg.config import SOURCE_DOCUMENT
+    from policykg.core.config import SOURCE_DOCUMENT
 
     backbone = read_backbone(SOURCE_DOCUMENT)
     return {rl.region: rl for rl in read_attachments(SOURCE_DOCUMENT, backbone)}, backbone
@@ -115,11 +115,11 @@ def test_real_values(built_store):
 def test_loading_the_export_gives_the_same_graph(built_store, tmp_path, code, fmt):
     path = tmp_path / f"{code}.{fmt}"
     path.write_bytes(export_region(built_store, code, fmt))
-    from policykg.load import backbone_from_store
+    from loaders.load import backbone_from_store
 
     rl, form = read_list(path, code, backbone=backbone_from_store(built_store), strict=False)
     assert form == fmt and rl.layout == REGIONS[code]
-    from policykg.rdfmap import region_list_triples
+    from policykg.graph.rdfmap import region_list_triples
 
     assert_same_graph(comparable(region_triples(built_store, code)), comparable(region_list_triples(rl)),
                       f"{code} {fmt}")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from policykg import queries
-from policykg.build import build
-from policykg.config import ONTOLOGY_NS
-from policykg.store import open_read_only
+from loaders.build import build
+from policykg.core.config import ONTOLOGY_NS
+from policykg.graph.store import open_read_only
+from policykg.sparql import queries
 
 
 def _values(store, text):

@@ -6,10 +6,10 @@ import pytest
 from loadkit import assert_same_graph, comparable, region_triples
 
 from loaders import csvfile, registry
-from policykg.errors import LoaderNotFound, LoadError
-from policykg.export import export_region
-from policykg.load import backbone_from_store, read_list
-from policykg.rdfmap import region_list_triples
+from loaders.export import export_region
+from loaders.load import backbone_from_store, read_list
+from policykg.core.errors import LoaderNotFound, LoadError
+from policykg.graph.rdfmap import region_list_triples
 
 DEQING = """附件 4
 德清县政务服务增值化改革与“民营经济32条”一体融合细化清单

@@ -16,11 +16,11 @@ from loadkit import REGIONS, assert_same_graph, comparable, region_triples
 from tablerender import soffice, to_reportlab_pdf, to_styled_xlsx, xlsx_to_pdf
 
 from loaders import pdf
+from loaders.export import region_table
 from loaders.grid import GridRow, Segment, file_source, read_grid
-from policykg.errors import LoadError
-from policykg.export import region_table
-from policykg.load import backbone_from_store, read_list
-from policykg.rdfmap import region_list_triples
+from loaders.load import backbone_from_store, read_list
+from policykg.core.errors import LoadError
+from policykg.graph.rdfmap import region_list_triples
 
 REPORTLAB = ("330800", "330900")
 

@@ -6,10 +6,11 @@ import pytest
 from click.testing import CliRunner
 from loadkit import copy_store
 
-from policykg import iris, store
+from loaders.export import export_region
+from loaders.load import load_region
 from policykg.cli import main
-from policykg.export import export_region
-from policykg.load import load_region
+from policykg.core import iris
+from policykg.graph import store
 
 
 def _graphs(store_dir) -> dict[str, set[str]]:
@@ -48,7 +49,7 @@ def test_load_replaces_one_region_and_keeps_the_others(store_dir, tmp_path):
     assert len(rows) == 10
     assert store.current(store_dir).restricted_file.read_text(encoding="utf-8") == restricted_before, \
         "舟山's phone numbers stay in the restricted file"
-    from policykg import queries
+    from policykg.sparql import queries
 
     res = queries.run(store.open_read_only(store_dir),
                       "SELECT (COUNT(?r) AS ?n) WHERE { ?r pk:rowNumber ?x ; pk:region ?reg . ?reg pk:divisionCode '330800' }")
@@ -73,7 +74,7 @@ def test_validation_violations_refuse_the_load(store_dir, tmp_path):
     path = tmp_path / "dq.csv"
     path.write_bytes(export_region(store_dir, "330521", "csv"))
     before = _graphs(store_dir)
-    from policykg.errors import LoadError
+    from policykg.core.errors import LoadError
 
     with pytest.raises(LoadError, match="(?s)结构校验发现 7 处违规.*第13行.*一级事项"):
         load_region(store_dir, path, "330521", strict=False)
@@ -91,7 +92,7 @@ def test_pdf_progress_per_page(store_dir, tmp_path):
         c.showPage()
     c.save()
     seen: list[str] = []
-    from policykg.errors import LoadError
+    from policykg.core.errors import LoadError
 
     with pytest.raises(LoadError):
         load_region(store_dir, path, "330100", progress=seen.append)

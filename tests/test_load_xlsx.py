@@ -7,9 +7,9 @@ from loadkit import REGIONS, assert_same_graph, comparable, region_triples
 from openpyxl import Workbook
 from tablerender import to_styled_xlsx
 
-from policykg.export import region_table
-from policykg.load import backbone_from_store, read_list
-from policykg.rdfmap import region_list_triples
+from loaders.export import region_table
+from loaders.load import backbone_from_store, read_list
+from policykg.graph.rdfmap import region_list_triples
 
 
 def _qiantang_workbook(path):

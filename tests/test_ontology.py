@@ -6,7 +6,7 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from policykg.config import ONTOLOGY_DIR, ONTOLOGY_NS
+from policykg.core.config import ONTOLOGY_DIR, ONTOLOGY_NS
 
 TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
 
@@ -82,7 +82,7 @@ def test_hermit_finds_the_real_graph_consistent_with_the_ontology(built_store):
     (this caught pk:startLine's old domain, which made provincial measures SourceRows)."""
     from pyoxigraph import DefaultGraph, RdfFormat, serialize
 
-    from policykg.store import open_read_only
+    from policykg.graph.store import open_read_only
 
     store = open_read_only(built_store)   # the default graph is the merge of every public graph
     data = serialize([q.triple for q in store.quads_for_pattern(None, None, None, DefaultGraph())],

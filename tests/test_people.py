@@ -6,7 +6,7 @@ import pytest
 
 from loaders.people import parse_contacts, parse_units, split_circled, stage_for
 from loaders.text.document import join_lines
-from policykg.records import Contact
+from policykg.core.records import Contact
 
 # --- split_circled -------------------------------------------------------------------------
 

@@ -6,10 +6,10 @@ import re
 
 from click.testing import CliRunner
 
-from policykg import queries
 from policykg.cli import main
-from policykg.config import SOURCE_DOCUMENT
-from policykg.store import current
+from policykg.core.config import SOURCE_DOCUMENT
+from policykg.graph.store import current
+from policykg.sparql import queries
 
 
 def _phones_in_document() -> set[str]:

@@ -9,9 +9,10 @@ import pytest
 import rdflib
 from pyoxigraph import Literal, NamedNode, Triple
 
-from policykg import queries, store
-from policykg.config import ONTOLOGY_NS, QUERY_DIR, ROOT
-from policykg.errors import QueryError
+from policykg.core.config import ONTOLOGY_NS, QUERY_DIR, ROOT
+from policykg.core.errors import QueryError
+from policykg.graph import store
+from policykg.sparql import queries
 
 PK = ONTOLOGY_NS
 
@@ -82,7 +83,7 @@ def test_a_syntax_error_is_placed_in_the_text_as_written(tiny):
 def test_inline_writes_terms_not_text():
     from pyoxigraph import NamedNode
 
-    from policykg.binding import NotInlinableError, inline
+    from policykg.sparql.binding import NotInlinableError, inline
 
     out = inline('SELECT ?a (COUNT(?x) AS ?n) WHERE { ?x <urn:p> ?a . FILTER(?a != "?a") } GROUP BY ?a ORDER BY ?a',
                  {"a": Literal('q" } DROP ALL #')})
@@ -161,7 +162,7 @@ def test_every_turtle_and_query_file_parses():
         rdflib.Graph().parse(path, format="turtle")
     from pyoxigraph import Store
 
-    from policykg.namespaces import prefixes
+    from policykg.core.namespaces import prefixes
 
     empty = Store()
     for path in sorted(QUERY_DIR.rglob("*.rq")):

@@ -8,8 +8,9 @@ import time
 import pytest
 from loadkit import copy_store
 
-from policykg import queries, store
-from policykg.errors import StoreError
+from policykg.core.errors import StoreError
+from policykg.graph import store
+from policykg.sparql import queries
 from server.worker import Reader
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?r a pk:SourceRow }"

@@ -15,11 +15,12 @@ import handmade_lists as hl
 import pytest
 from click.testing import CliRunner
 
-from policykg import queries, report
 from policykg.cli import main
-from policykg.errors import UsageError
-from policykg.report_xlsx import SHEETS
-from policykg.store import open_read_only
+from policykg.core.errors import UsageError
+from policykg.graph.store import open_read_only
+from policykg.report import html as report
+from policykg.report.xlsx import SHEETS
+from policykg.sparql import queries
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from pyoxigraph import RdfFormat, parse
 from server_support import XSS_IRI, XSS_LABEL, app_for, make_protocol_store
 
-from policykg import iris
+from policykg.core import iris
 
 
 @pytest.fixture(scope="module")

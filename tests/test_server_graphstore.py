@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from server_support import app_for, copy_store
 
-from policykg import iris
-from policykg.store import current, generation_name
+from policykg.core import iris
+from policykg.graph.store import current, generation_name
 
 TOKEN = "test-token-8f1c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

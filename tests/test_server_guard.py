@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policykg.errors import QueryError
-from server import guard, negotiation
+from policykg.core.errors import QueryError
+from policykg.sparql import guard
+from server import negotiation
 from server.ratelimit import Buckets
 
 

@@ -15,7 +15,8 @@ from pyoxigraph import RdfFormat, parse
 from server_support import Waitress, app_for
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
-from policykg import iris, queries
+from policykg.core import iris
+from policykg.sparql import queries
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
@@ -105,7 +106,7 @@ def test_serve_get_smoke_check(built_store, capsys):
 
 
 def test_serve_without_store_explains(tmp_path):
-    from policykg.errors import StoreError
+    from policykg.core.errors import StoreError
     from server.run import serve
 
     with pytest.raises(StoreError) as info:

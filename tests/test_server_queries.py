@@ -13,7 +13,8 @@ import io
 import pytest
 from server_support import app_for
 
-from policykg import iris, queries
+from policykg.core import iris
+from policykg.sparql import queries
 
 MINE = ["coverage-matrix", "key-tasks-items-everywhere", "key-tasks-without-items", "items-in-a-not-b",
         "provincial-measures-not-cited", "keyword-search", "lead-units-by-key-task", "quantitative-targets",

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from server_support import Listener, app_for, free_port
 
-from policykg import iris, queries
+from policykg.core import iris
+from policykg.sparql import queries
 from server.remote import push_graphs
 
 pytestmark = pytest.mark.external
@@ -60,7 +61,7 @@ def local(built_store):
 
 
 def test_push_uploads_every_graph(pushed, built_store, oxigraph):
-    from policykg.store import graph_sizes, open_read_only
+    from policykg.graph.store import graph_sizes, open_read_only
 
     sizes = graph_sizes(open_read_only(built_store))
     assert {g: n for g, n in pushed.items() if g != "default"} == sizes

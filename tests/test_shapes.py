@@ -14,7 +14,7 @@ import pytest
 import rdflib
 
 from policykg import validate
-from policykg.config import SHAPES_DIR
+from policykg.core.config import SHAPES_DIR
 
 EXAMPLES = Path(__file__).parent / "examples"
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")

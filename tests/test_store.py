@@ -11,7 +11,8 @@ import textwrap
 import pytest
 from pyoxigraph import Literal, NamedNode, Triple
 
-from policykg import queries, store
+from policykg.graph import store
+from policykg.sparql import queries
 
 G = "https://w3id.org/policykg/graph/test"
 
@@ -56,7 +57,7 @@ def test_killed_build_leaves_old_store_answering(tmp_path):
     script = textwrap.dedent(f"""
         import sys
         from pyoxigraph import Literal, NamedNode, Triple
-        from policykg import store
+        from policykg.graph import store
         with store.new_generation({str(tmp_path)!r}) as (st, gen):
             p = NamedNode("urn:x:p")
             store.put_graph(st, {G!r}, [Triple(NamedNode(f"urn:x:n{{i}}"), p, Literal("new")) for i in range(20000)])
@@ -86,7 +87,7 @@ def test_copy_current_keeps_other_graphs(tmp_path):
 
 
 def test_missing_store_is_a_clear_error(tmp_path):
-    from policykg.errors import StoreError
+    from policykg.core.errors import StoreError
 
     with pytest.raises(StoreError, match="policykg build"):
         store.open_read_only(tmp_path / "nowhere")

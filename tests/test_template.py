@@ -8,11 +8,12 @@ from click.testing import CliRunner
 from loadkit import copy_store
 
 from loaders.layouts import get as get_layout
+from loaders.load import load_region
 from loaders.template import write_template
-from policykg import queries, store
 from policykg.cli import main
-from policykg.errors import UsageError
-from policykg.load import load_region
+from policykg.core.errors import UsageError
+from policykg.graph import store
+from policykg.sparql import queries
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from loaders.text import deqing
 from loaders.text.document import read_document
 from loaders.text.engine import line_pieces
-from policykg.records import ServiceItem
+from policykg.core.records import ServiceItem
 
 SOURCE = Path(__file__).resolve().parent.parent / "data" / "sources" / "000_ae2937e95410f861.txt"
 

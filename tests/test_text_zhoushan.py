@@ -12,8 +12,8 @@ from loaders.people import parse_contacts
 from loaders.text import zhoushan
 from loaders.text.document import read_document
 from loaders.text.engine import line_pieces
-from policykg import rdfmap
-from policykg.records import Contact
+from policykg.core.records import Contact
+from policykg.graph import rdfmap
 
 SOURCE = Path(__file__).resolve().parent.parent / "data" / "sources" / "000_ae2937e95410f861.txt"
 

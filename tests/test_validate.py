@@ -19,8 +19,8 @@ from click.testing import CliRunner
 
 from policykg import validate
 from policykg.cli import main
-from policykg.errors import UsageError
-from policykg.records import ServiceItem
+from policykg.core.errors import UsageError
+from policykg.core.records import ServiceItem
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +189,7 @@ def test_cli_writes_html_to_a_file(store, tmp_path):
 def test_run_accepts_triples_rdflib_and_stores():
     triples = hl.graph_triples([hl.zhoushan()])
     a = validate.run(triples)
-    from policykg.rdfmap import to_rdflib
+    from policykg.graph.rdfmap import to_rdflib
     b = validate.run(to_rdflib(triples))
     assert [f.message for f in a.results] == [f.message for f in b.results]
     only = validate.run(hl.graph_triples(), region="330900")
@@ -225,7 +225,7 @@ def test_real_violations_are_the_sources_own_defects(real):
 
 
 def test_real_every_zhoushan_measure_lacks_service_items(built_store, real):
-    from policykg.store import open_read_only
+    from policykg.graph.store import open_read_only
 
     measures = {s["m"].value for s in open_read_only(built_store).query(
         "SELECT ?m WHERE { ?m a <https://w3id.org/policykg/def#LocalMeasure> ; "

@@ -14,14 +14,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import rdflib
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from policykg import iris, rdfmap, validate
-from policykg.build import build
-from policykg.errors import PolicyKGError, UsageError
-from policykg.namespaces import PREFIXES
-from policykg.store import new_generation, open_read_only, put_graph
-from policykg.validate_pool import ForkPool
+from loaders.build import build
+from policykg import validate
+from policykg.core import iris
+from policykg.core.errors import PolicyKGError, UsageError
+from policykg.core.namespaces import PREFIXES
+from policykg.graph import rdfmap
+from policykg.graph.store import new_generation, open_read_only, put_graph
+from policykg.pool import ForkPool
+from policykg.validate.shacl import SH
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))        # benchmarks/ is not an installed package
@@ -61,12 +65,12 @@ def test_one_worker_runs_in_process_with_the_same_findings(built_store, real_who
 
 def test_split_report_graph_states_each_finding_with_both_languages(built_store):
     rep = validate.run_store(built_store)
-    sh = validate.SH
+    sh = SH
     g = rep.report_graph
-    assert len(list(g.subjects(validate.rdflib.RDF.type, sh.ValidationResult))) == 521
+    assert len(list(g.subjects(rdflib.RDF.type, sh.ValidationResult))) == 521
     langs = sorted({m.language for m in g.objects(None, sh.resultMessage)})
     assert langs == ["en", "zh"]
-    assert (None, sh.conforms, validate.rdflib.Literal(False)) in g
+    assert (None, sh.conforms, rdflib.Literal(False)) in g
 
 
 def test_progress_reports_the_regions(built_store):

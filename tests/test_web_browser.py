@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from policykg import iris
+from policykg.core import iris
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,8 @@ def site(tmp_path_factory):
     playwright_api = pytest.importorskip("playwright.sync_api")
     import web_support as ws
 
-    from policykg import queries
-    from policykg.store import open_read_only
+    from policykg.graph.store import open_read_only
+    from policykg.sparql import queries
     from server.app import create_app
 
     root = ws.build_test_store(tmp_path_factory.mktemp("webstore") / "store")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from policykg import iris, queries
-from policykg.namespaces import prefixes
+from policykg.core import iris
+from policykg.core.namespaces import prefixes
+from policykg.sparql import queries
 from server.app import create_app
 from server.i18n import STRINGS, strings, translate
 

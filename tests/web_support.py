@@ -14,10 +14,10 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode, Triple
 
-from policykg import iris
-from policykg.build import build
-from policykg.namespaces import PREFIXES
-from policykg.store import new_generation, put_graph
+from loaders.build import build
+from policykg.core import iris
+from policykg.core.namespaces import PREFIXES
+from policykg.graph.store import new_generation, put_graph
 
 XSS_TITLE = "<script>window.__pwned=1</script>测试事项"
 XSS_IRI = iris.service_item("330800", 9999)
@@ -55,9 +55,9 @@ def add_missing_api(app: Any) -> list[str]:
     """
     from flask import jsonify, request
 
-    from policykg import queries
-    from policykg.errors import QueryError
-    from policykg.store import open_read_only
+    from policykg.core.errors import QueryError
+    from policykg.graph.store import open_read_only
+    from policykg.sparql import queries
 
     existing = {r.rule for r in app.url_map.iter_rules()}
     added: list[str] = []

@@ -20,8 +20,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 
-from policykg.errors import LoadError
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoadError
+from policykg.core.records import Backbone, RegionList
 
 from .document import read_document
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 
 from loaders.cells import cn_number
-from policykg.errors import LoadError
-from policykg.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure
+from policykg.core.errors import LoadError
+from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure
 
 from .document import Attachment, Document, join_lines
 from .engine import line_pieces, source_ref

@@ -45,7 +45,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from policykg.records import Backbone, RegionList
+from policykg.core.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines, width
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from policykg.errors import LoadError
+from policykg.core.errors import LoadError
 
 ATTACHMENT_RE = re.compile(r"^\s*附件\s*([1-9])\s*$")
 DIGITS_RE = re.compile(r"^\s*\d+\s*$")

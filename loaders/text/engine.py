@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from policykg.records import Backbone, RegionList, SourceRef
+from policykg.core.records import Backbone, RegionList, SourceRef
 
 if TYPE_CHECKING:
     from loaders.cells import RawRow

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 
 from loaders.cells import RawRow
 from loaders.match import explain, normal
-from policykg.records import Backbone, RegionList
+from policykg.core.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, Segment, finish, line_pieces, segment_rows, source_ref

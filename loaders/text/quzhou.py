@@ -54,8 +54,8 @@ from dataclasses import dataclass, field
 
 from loaders.cells import cn_number
 from loaders.layouts import get as get_layout
-from policykg.errors import LoadError
-from policykg.records import Backbone, RegionList
+from policykg.core.errors import LoadError
+from policykg.core.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows

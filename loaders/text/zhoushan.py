@@ -49,7 +49,7 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.cells import cn_number
-from policykg.records import Backbone, RegionList
+from policykg.core.records import Backbone, RegionList
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, finish, line_pieces, raw_row

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 
-from .errors import StoreError
+from policykg.core.errors import StoreError
 
 CURRENT = "current"
 KEEP_GENERATIONS = 3

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from . import iris
-from .config import ONTOLOGY_NS
-from .namespaces import PREFIXES
-from .records import Backbone, ListRow, RegionList, ServiceItem, SourceRef
-from .regions import get as get_region
-from .regions import regions
+from policykg.core import iris
+from policykg.core.config import ONTOLOGY_NS
+from policykg.core.namespaces import PREFIXES
+from policykg.core.records import Backbone, ListRow, RegionList, ServiceItem, SourceRef
+from policykg.core.regions import get as get_region
+from policykg.core.regions import regions
 
 RDF = PREFIXES["rdf"]
 RDFS = PREFIXES["rdfs"]

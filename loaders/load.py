@@ -14,11 +14,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import iris, rdfmap, regions
-from .errors import LoadError, PolicyKGError, UsageError
-from .progress import Progress, silent
-from .records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
-from .store import generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.core import iris, regions
+from policykg.core.errors import LoadError, PolicyKGError, UsageError
+from policykg.core.progress import Progress, silent
+from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
+from policykg.graph import rdfmap
+from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
 
 
 @dataclass
@@ -59,7 +60,7 @@ def backbone_from_store(store_dir: Path | str) -> Backbone | None:
     """The 32 key tasks and 146 measures as the store holds them (None without a store)."""
     if generation_name(store_dir) is None:
         return None
-    from . import queries
+    from policykg.sparql import queries
 
     res = queries.run(open_read_only(store_dir), _BACKBONE_QUERY,
                       substitutions={"backbone": f"<{iris.graph('backbone')}>"})
@@ -109,7 +110,7 @@ def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> 
         return []
     from pyoxigraph import NamedNode
 
-    from . import validate
+    from policykg import validate
 
     data = list(triples)
     if generation_name(store_dir) is not None:
@@ -171,7 +172,7 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
 
 def _backbone_from_source() -> Backbone | None:
     """Without a store, the backbone comes from the source document (if its reader is there)."""
-    from .config import SOURCE_DOCUMENT
+    from policykg.core.config import SOURCE_DOCUMENT
 
     try:
         from loaders.text import read_backbone

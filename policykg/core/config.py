@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(os.environ.get("POLICYKG_HOME", Path(__file__).resolve().parent.parent))
+ROOT = Path(os.environ.get("POLICYKG_HOME", Path(__file__).resolve().parents[2]))
 ONTOLOGY_DIR = ROOT / "ontology"
 SHAPES_DIR = ROOT / "shapes"
 QUERY_DIR = ROOT / "queries"

@@ -15,9 +15,10 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, QueryTriples, RdfFormat, Store
 
-from . import binding, iris
-from .config import QUERY_DIR
-from .errors import PolicyKGError
+from policykg.core import iris
+from policykg.core.config import QUERY_DIR
+from policykg.core.errors import PolicyKGError
+from policykg.sparql import binding
 
 DERIVE_DIR = QUERY_DIR / "derive"
 GRAPH = "statistics"
@@ -34,7 +35,8 @@ def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
     The observations go from each CONSTRUCT to the store as N-Triples, in Rust: as Python
     quads, written twice, they took 1.5 of the 4.7 s this took at 101 regions (now 2.7 s).
     """
-    from .namespaces import prefixes
+    from policykg.core.namespaces import prefixes
+
     from .store import merge_default_graph
 
     g = NamedNode(graph_iri())
@@ -51,7 +53,7 @@ def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
 
 def _construct(store: Store, path: Path, known: dict[str, str]) -> bytes:
     """One derive query's observations, as N-Triples."""
-    from .queries import load_query
+    from policykg.sparql.queries import load_query
 
     text = binding.inline(load_query(path).text, {"dataset": NamedNode(iris.dataset(path.stem))})
     try:

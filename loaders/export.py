@@ -21,10 +21,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import iris, regions
-from .config import QUERY_DIR
-from .errors import LoadError, UsageError
-from .store import open_read_only
+from policykg.core import iris, regions
+from policykg.core.config import QUERY_DIR
+from policykg.core.errors import LoadError, UsageError
+from policykg.graph.store import open_read_only
 
 EXPORT_QUERIES = QUERY_DIR / "export"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -63,7 +63,7 @@ def _clean(text: str | None) -> str:
 
 
 def _query(store, name: str, graph: str) -> list[dict[str, str | None]]:
-    from . import queries
+    from policykg.sparql import queries
 
     text = (EXPORT_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     return queries.run(store, text, substitutions={"graph": f"<{graph}>"}).values()

@@ -19,12 +19,13 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from . import report_svg as svg
-from .config import QUERY_DIR
-from .errors import UsageError
-from .progress import Progress, silent
-from .queries import load_query
-from .queries import run as run_query
+from policykg.core.config import QUERY_DIR
+from policykg.core.errors import UsageError
+from policykg.core.progress import Progress, silent
+from policykg.sparql.queries import load_query
+from policykg.sparql.queries import run as run_query
+
+from . import svg as svg
 
 REPORTS_DIR = QUERY_DIR / "reports"
 KEY_TASKS = 32
@@ -156,7 +157,7 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
 
 def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent) -> Path:
     """Write the report to ``output_path``: ``.html`` or ``.xlsx`` by its suffix."""
-    from .store import generation_name, open_read_only
+    from policykg.graph.store import generation_name, open_read_only
 
     out = Path(output_path)
     suffix = out.suffix.lower()
@@ -168,7 +169,7 @@ def write_report(store_dir: Path | str, output_path: Path | str, progress: Progr
     if not data.regions:
         raise UsageError("图谱中没有任何地区清单，无从分析", "the store holds no regional list to analyse")
     if suffix == ".xlsx":
-        from .report_xlsx import write_xlsx
+        from .xlsx import write_xlsx
 
         progress(f"写出 XLSX / writing {out.name}")
         write_xlsx(data, out)

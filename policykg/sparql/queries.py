@@ -34,10 +34,11 @@ from pyoxigraph import (
     Variable,
 )
 
+from policykg.core.config import QUERY_DIR
+from policykg.core.errors import QueryError
+from policykg.core.namespaces import PREFIXES, prefixes
+
 from . import binding
-from .config import QUERY_DIR
-from .errors import QueryError
-from .namespaces import PREFIXES, prefixes
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -34,13 +34,13 @@ from typing import Any
 import rdflib
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
-from . import iris
-from .config import QUERY_DIR, SHAPES_DIR
-from .errors import PolicyKGError, UsageError
-from .namespaces import PREFIXES, prefixes
-from .progress import Progress
-from .queries import load_query
-from .regions import get as get_region
+from policykg.core import iris
+from policykg.core.config import QUERY_DIR, SHAPES_DIR
+from policykg.core.errors import PolicyKGError, UsageError
+from policykg.core.namespaces import PREFIXES, prefixes
+from policykg.core.progress import Progress
+from policykg.core.regions import get as get_region
+from policykg.sparql.queries import load_query
 
 PK = PREFIXES["pk"]
 SH = rdflib.Namespace(PREFIXES["sh"])
@@ -339,11 +339,11 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
     change since a run with the same shapes and code is not validated again
     (:mod:`policykg.validate_cache`).
     """
-    from .store import open_read_only
+    from policykg.graph.store import open_read_only
 
     code = get_region(region).code if region else None
     if code is None and per_region:
-        from .validate_split import run_split
+        from .split import run_split
 
         return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress,
                          cache_dir=cache_dir)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
-from .errors import PolicyKGError
+from policykg.core.errors import PolicyKGError
 
 
 def cpu_count() -> int:
@@ -132,7 +132,7 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
 
 def _error(name: str, zh: str, en: str) -> PolicyKGError:
     """A worker's error again, as its own class when that takes (zh, en)."""
-    from . import errors
+    from .core import errors
 
     cls = getattr(errors, name, PolicyKGError)
     try:

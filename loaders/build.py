@@ -13,11 +13,12 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse
 
-from . import iris, rdfmap
-from .config import ONTOLOGY_DIR, SOURCE_DOCUMENT
-from .progress import Progress, silent
-from .records import RegionList
-from .store import graph_sizes, new_generation, put_graph, write_restricted
+from policykg.core import iris
+from policykg.core.config import ONTOLOGY_DIR, SOURCE_DOCUMENT
+from policykg.core.progress import Progress, silent
+from policykg.core.records import RegionList
+from policykg.graph import rdfmap
+from policykg.graph.store import graph_sizes, new_generation, put_graph, write_restricted
 
 
 @dataclass

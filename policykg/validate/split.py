@@ -39,21 +39,13 @@ from typing import Any
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
-from .config import SHAPES_DIR
-from .errors import StoreError
-from .progress import Progress, silent
-from .validate import (
-    CHECKS_DIR,
-    Finding,
-    Report,
-    _checks,
-    _list_regions,
-    copy_graph,
-    load_shapes,
-    validate_store,
-)
-from .validate_cache import FindingsCache, cache_dir_from, content_digest, stamp
-from .validate_pool import ForkPool, cpu_count
+from policykg.core.config import SHAPES_DIR
+from policykg.core.errors import StoreError
+from policykg.core.progress import Progress, silent
+from policykg.pool import ForkPool, cpu_count
+
+from .cache import FindingsCache, cache_dir_from, content_digest, stamp
+from .shacl import CHECKS_DIR, Finding, Report, _checks, _list_regions, copy_graph, load_shapes, validate_store
 
 SHARED, REGION, CROSS, CHECKS = "shared", "region", "cross", "checks"
 Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys) | (CHECKS, graph IRIs)
@@ -151,9 +143,10 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
               checks_dir: Path | str | None = CHECKS_DIR, workers: int | None = None,
               progress: Progress | None = None, cache_dir: Path | str | None = None) -> Report:
     """Validate every list of the store's current generation, region by region."""
-    from . import iris
-    from .store import current
-    from .validate import run_store, shared_graphs
+    from policykg.core import iris
+    from policykg.graph.store import current
+
+    from .shacl import run_store, shared_graphs
 
     t0 = time.monotonic()
     say = progress or silent

@@ -23,13 +23,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from .config import SHAPES_DIR
-from .validate import Finding
+from policykg.core.config import SHAPES_DIR
+
+from .shacl import Finding
 
 ENV = "POLICYKG_VALIDATION_CACHE"
 FORMAT = "policykg-validation-2"
 MAX_ENTRIES = 5000
-_CODE = ("validate.py", "validate_split.py", "validate_cache.py", "namespaces.py", "iris.py")
+_CODE = ("validate/shacl.py", "validate/split.py", "validate/cache.py", "core/namespaces.py", "core/iris.py")
 
 
 def cache_dir_from(value: Path | str | None) -> Path | None:
@@ -43,7 +44,7 @@ def stamp(shapes_dir: Path | str = SHAPES_DIR) -> bytes:
     h = hashlib.sha256(FORMAT.encode())
     for path in sorted(Path(shapes_dir).glob("*.ttl")):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parents[1]    # policykg/
     for name in _CODE:
         h.update(name.encode() + b"\0" + (here / name).read_bytes() + b"\0")
     for dist in ("pyshacl", "pyoxigraph", "rdflib"):
