@@ -18,6 +18,7 @@ from loaders.build import ontology_triples
 from policykg.core import iris
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.graph import rdfmap
+from policykg.graph.derive import refresh
 from policykg.graph.store import disk_size, graph_sizes, new_generation, open_read_only, put_graph, write_restricted
 
 from . import synth
@@ -52,7 +53,7 @@ def build(store_dir: Path | str, scale: str = "provincial", *, seed: int = 0, li
 
     t1 = time.perf_counter()
     quads = 0
-    with new_generation(store_dir) as (store, gen):
+    with new_generation(store_dir, finish=refresh) as (store, gen):
         quads += put_graph(store, iris.graph("ontology"), ontology_triples())
         quads += put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         quads += put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(bb))

@@ -18,6 +18,7 @@ from policykg.core.config import ONTOLOGY_DIR, SOURCE_DOCUMENT
 from policykg.core.progress import Progress, silent
 from policykg.core.records import RegionList
 from policykg.graph import rdfmap
+from policykg.graph.derive import refresh
 from policykg.graph.store import graph_sizes, new_generation, put_graph, write_restricted
 
 
@@ -53,7 +54,7 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
     lists = read_attachments(source, backbone)
     lists += extra_lists or []
     result = BuildResult(Path(store_dir), "")
-    with new_generation(store_dir) as (store, gen):
+    with new_generation(store_dir, finish=refresh) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(backbone))

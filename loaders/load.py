@@ -19,6 +19,7 @@ from policykg.core.errors import LoadError, PolicyKGError, UsageError
 from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
 from policykg.graph import rdfmap
+from policykg.graph.derive import refresh
 from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
 
 
@@ -157,7 +158,7 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
         warnings += _validate(store_dir, triples, region, str(path))
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
-    with new_generation(store_dir, copy_current=True) as (store, gen):
+    with new_generation(store_dir, copy_current=True, finish=refresh) as (store, gen):
         n = put_graph(store, graph, triples)
         write_restricted(gen, graph, restricted)
         name = gen.name

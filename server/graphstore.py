@@ -27,6 +27,7 @@ from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse
 from policykg.core import iris, regions
 from policykg.core.config import base_iri
 from policykg.core.errors import PolicyKGError, QueryError
+from policykg.graph.derive import refresh
 from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
 
 from . import executor, negotiation
@@ -221,7 +222,7 @@ def write() -> Response:
                     seen = set(existing)
                     public = existing + [t for t in public if t not in seen]
                 warnings = _check(root, public, code, graph)
-            with new_generation(root, copy_current=True) as (store, gen):
+            with new_generation(root, copy_current=True, finish=refresh) as (store, gen):
                 if request.method == "DELETE":
                     store.remove_graph(NamedNode(graph))
                     write_restricted(gen, graph, [])

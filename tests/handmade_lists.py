@@ -25,6 +25,7 @@ from policykg.core.records import (
     SourceRef,
 )
 from policykg.graph import rdfmap
+from policykg.graph.derive import refresh
 from policykg.graph.store import new_generation, put_graph, write_restricted
 
 DOC = "000_ae2937e95410f861.txt"
@@ -190,7 +191,7 @@ def graph_triples(lists: list[RegionList] | None = None) -> list:
 
 def make_store(root: Path, lists: list[RegionList] | None = None) -> Path:
     """A store laid out exactly as `policykg build` lays it out, from these records."""
-    with new_generation(root) as (store, gen):
+    with new_generation(root, finish=refresh) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(backbone()))

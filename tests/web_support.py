@@ -17,6 +17,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from loaders.build import build
 from policykg.core import iris
 from policykg.core.namespaces import PREFIXES
+from policykg.graph.derive import refresh
 from policykg.graph.store import new_generation, put_graph
 
 XSS_TITLE = "<script>window.__pwned=1</script>测试事项"
@@ -27,7 +28,7 @@ XSS_GRAPH = iris.graph("test/xss")
 def build_test_store(root: Path) -> Path:
     """``policykg build`` from data/, then a generation that adds the planted item."""
     build(root)
-    with new_generation(root, copy_current=True) as (store, _gen):
+    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
         s = NamedNode(XSS_IRI)
         put_graph(store, XSS_GRAPH, [
             Triple(s, NamedNode(PREFIXES["rdf"] + "type"), NamedNode(PREFIXES["pk"] + "ServiceItem")),

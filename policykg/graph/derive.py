@@ -18,7 +18,11 @@ from pyoxigraph import DefaultGraph, NamedNode, QueryTriples, RdfFormat, Store
 from policykg.core import iris
 from policykg.core.config import QUERY_DIR
 from policykg.core.errors import PolicyKGError
+from policykg.core.namespaces import prefixes
 from policykg.sparql import binding
+from policykg.sparql.queries import load_query
+
+from .store import merge_default_graph
 
 DERIVE_DIR = QUERY_DIR / "derive"
 GRAPH = "statistics"
@@ -35,10 +39,6 @@ def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
     The observations go from each CONSTRUCT to the store as N-Triples, in Rust: as Python
     quads, written twice, they took 1.5 of the 4.7 s this took at 101 regions (now 2.7 s).
     """
-    from policykg.core.namespaces import prefixes
-
-    from .store import merge_default_graph
-
     g = NamedNode(graph_iri())
     if store.contains_named_graph(g):
         store.remove_graph(g)            # stale counts: dropped before the merge, never merged
@@ -53,8 +53,6 @@ def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
 
 def _construct(store: Store, path: Path, known: dict[str, str]) -> bytes:
     """One derive query's observations, as N-Triples."""
-    from policykg.sparql.queries import load_query
-
     text = binding.inline(load_query(path).text, {"dataset": NamedNode(iris.dataset(path.stem))})
     try:
         res = store.query(text, prefixes=known)

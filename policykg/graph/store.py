@@ -22,12 +22,12 @@ import gc
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, parse, serialize
 
 from policykg.core.errors import StoreError
 
@@ -181,13 +181,14 @@ class WriteHandle:
 
 @contextmanager
 def new_generation(root: Path | str, *, copy_current: bool = False,
-                   derive: bool = True) -> Iterator[tuple[WriteHandle, Generation]]:
+                   finish: Callable[[Store], object] | None = None) -> Iterator[tuple[WriteHandle, Generation]]:
     """Yield a writable store in a fresh generation; publish it only if the block succeeds.
 
     With ``copy_current`` the new generation starts as a copy of the current one (used by
-    ``load`` to replace one region's graph and keep the rest). Before publishing, the default
-    graph becomes the merge of the named graphs and, with ``derive``, the statistics graph is
-    recounted (:mod:`policykg.derive`).
+    ``load`` to replace one region's graph and keep the rest). Before publishing, ``finish``
+    runs on the store: by default the default graph becomes the merge of the named graphs;
+    the write pipelines pass :func:`policykg.graph.derive.refresh`, which also recounts the
+    statistics graph (the store knows nothing of derived data).
     """
     root = Path(root)
     gen = _new_generation(root)
@@ -203,12 +204,7 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
         yield handle, gen
         store = handle._close()
         assert store is not None
-        if derive:
-            from .derive import refresh
-
-            refresh(store)       # the merge, then the statistics counted from what was just written
-        else:
-            merge_default_graph(store)
+        (finish or merge_default_graph)(store)
         store.flush()
         del store
         gc.collect()
@@ -250,7 +246,6 @@ def write_restricted(gen: Generation, graph_iri: str, triples: list[Triple]) -> 
     keep: list[Quad] = []
     g = NamedNode(graph_iri)
     if gen.restricted_file.exists():
-        from pyoxigraph import parse
         keep = [q for q in parse(path=str(gen.restricted_file), format=RdfFormat.N_QUADS)
                 if q.graph_name != g]
     keep += [Quad(t.subject, t.predicate, t.object, g) for t in triples]
