@@ -23,7 +23,16 @@ from dataclasses import dataclass, field, replace
 
 from policykg.core.errors import LoadError
 from policykg.core.iris import short_hash
-from policykg.core.records import Backbone, ListRow, LocalMeasure, RegionList, ServiceItem, SourceRef
+from policykg.core.records import (
+    KEY_TASKS,
+    PROVINCIAL_MEASURES,
+    Backbone,
+    ListRow,
+    LocalMeasure,
+    RegionList,
+    ServiceItem,
+    SourceRef,
+)
 
 from .layouts import Layout
 from .layouts import get as get_layout
@@ -31,8 +40,6 @@ from .text.document import join_lines
 
 ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
 CN_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
-KEY_TASKS = 32
-PROVINCIAL_MEASURES = 146
 
 
 @dataclass

@@ -15,10 +15,10 @@ import handmade_lists as hl
 import pytest
 from click.testing import CliRunner
 
+from policykg import report
 from policykg.cli import main
 from policykg.core.errors import UsageError
 from policykg.graph.store import open_read_only
-from policykg.report import html as report
 from policykg.report.xlsx import SHEETS
 from policykg.sparql import queries
 

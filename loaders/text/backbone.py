@@ -21,15 +21,13 @@ import re
 
 from loaders.cells import cn_number
 from policykg.core.errors import LoadError
-from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure
+from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES, Backbone, GeneralTask, KeyTask, ProvincialMeasure
 
 from .document import Attachment, Document, join_lines
 from .engine import line_pieces, source_ref
 from .quzhou import KEY_TASK_RE, parse
 
 GENERAL_RE = re.compile(r"^([一二三四五六七八九十]+)、")
-KEY_TASKS = 32
-MEASURES = 146
 
 
 def general_tasks(attachment: Attachment) -> list[tuple[GeneralTask, int]]:
@@ -88,8 +86,9 @@ def read(document: Document) -> Backbone:
     if [k.number for k in key_tasks] != list(range(1, KEY_TASKS + 1)):
         raise LoadError(f"重点工作编号不是 1–{KEY_TASKS}：{[k.number for k in key_tasks]}",
                         f"key task numbers are not 1–{KEY_TASKS}", where=f"{document.name} 附件1")
-    if [m.number for m in measures] != list(range(1, MEASURES + 1)):
-        raise LoadError(f"省级细化措施编号不是 1–{MEASURES}", f"provincial measure numbers are not 1–{MEASURES}",
+    if [m.number for m in measures] != list(range(1, PROVINCIAL_MEASURES + 1)):
+        raise LoadError(f"省级细化措施编号不是 1–{PROVINCIAL_MEASURES}",
+                        f"provincial measure numbers are not 1–{PROVINCIAL_MEASURES}",
                         where=f"{document.name} 附件1")
     return Backbone(key_tasks=key_tasks, measures=measures, general_tasks=[g for g, _ in general],
                     source=source_ref(document, att, att.start, att.end))

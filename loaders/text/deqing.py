@@ -46,12 +46,13 @@ import re
 from dataclasses import dataclass, field, replace
 
 from policykg.core.records import Backbone, RegionList
+from policykg.core.regions import ATTACHMENT_REGIONS
 
 from .document import Attachment, Document, join_lines, width
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 from .quzhou import text_config
 
-REGION = "330521"
+REGION = ATTACHMENT_REGIONS[4]          # 附件 4
 LAYOUT = "deqing"
 
 KEY_RE = re.compile(r"^（[一二三四五六七八九十]+(?:）|$)")

@@ -43,13 +43,14 @@ from dataclasses import dataclass, field
 
 from loaders.cells import RawRow
 from loaders.match import explain, normal
-from policykg.core.records import Backbone, RegionList
+from policykg.core.records import KEY_TASKS, Backbone, RegionList
+from policykg.core.regions import ATTACHMENT_REGIONS
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, Segment, finish, line_pieces, segment_rows, source_ref
 from .quzhou import text_config
 
-REGION = "330114"
+REGION = ATTACHMENT_REGIONS[3]          # 附件 3
 LAYOUT = "qiantang"
 
 KEY_RE = re.compile(r"^(\d{1,2})\s*[.．]\s*(\S.*)$")
@@ -118,7 +119,7 @@ class QiantangParser:
         if not m:
             return None
         n = int(m.group(1))
-        if n <= self.key_number or n > 32:
+        if n <= self.key_number or n > KEY_TASKS:
             return None
         if self.titles:
             return n if self.titles.get(n, "").startswith(normal(m.group(2))) else None

@@ -56,11 +56,12 @@ from loaders.cells import cn_number
 from loaders.layouts import get as get_layout
 from policykg.core.errors import LoadError
 from policykg.core.records import Backbone, RegionList
+from policykg.core.regions import ATTACHMENT_REGIONS
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 
-REGION = "330800"
+REGION = ATTACHMENT_REGIONS[1]          # 附件 1
 LAYOUT = "quzhou"
 
 KEY_TASK_RE = re.compile(r"^（([一二三四五六七八九十]+)）")

@@ -50,12 +50,13 @@ from dataclasses import dataclass, field
 
 from loaders.cells import cn_number
 from policykg.core.records import Backbone, RegionList
+from policykg.core.regions import ATTACHMENT_REGIONS
 
 from .document import Attachment, Document, join_lines
 from .engine import Piece, finish, line_pieces, raw_row
 from .quzhou import text_config
 
-REGION = "330900"
+REGION = ATTACHMENT_REGIONS[2]          # 附件 2
 LAYOUT = "zhoushan"
 
 ROW, GENERAL, KEY, TARGET, MEASURES, STAGE, UNITS, CONTACTS = range(8)

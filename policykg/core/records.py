@@ -1,8 +1,8 @@
 """The intermediate form every loader produces, whatever the input (text, PDF, XLSX, CSV).
 
 A loader reads one region's list into a :class:`RegionList` of :class:`ListRow`;
-:mod:`policykg.rdfmap` alone turns that into RDF, so all input forms give the same graph.
-Fields hold the cell text with PDF line breaks removed (see :func:`policykg.iris.norm`
+:mod:`policykg.graph.rdfmap` alone turns that into RDF, so all input forms give the same graph.
+Fields hold the cell text with PDF line breaks removed (see :func:`policykg.core.iris.norm`
 for comparisons); an empty cell is ``""`` / ``()``.  A merged cell is repeated on every
 row it covers, exactly as the export writes it.
 """
@@ -10,6 +10,11 @@ row it covers, exactly as the export writes it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+# The provincial backbone of the notice: its single home (readers check the document against
+# it, reports count coverage out of it).
+KEY_TASKS = 32               # 省级重点工作
+PROVINCIAL_MEASURES = 146    # 省级细化措施
 
 
 @dataclass(frozen=True)

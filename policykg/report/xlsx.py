@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .html import KEY_TASKS, PROVINCIAL_MEASURES, ReportData
+from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
+
+from .data import ReportData
 
 SHEETS = ("概况 Overview", "重点工作覆盖 KeyTasks", "细化措施承接 Measures", "承接板块 Blocks", "一级事项 Level1",
           "未转化举措 Lacking", "标准化 Standardization", "地区差异 Differences", "堵点 Bottlenecks")
