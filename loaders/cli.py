@@ -1,0 +1,107 @@
+"""The commands of the loaders' layer, registered in ``policykg``'s click group through the
+entry point group ``policykg.commands`` (pyproject.toml): build, load, export, template."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from policykg.cli import CONTEXT, fail, store_option
+from policykg.core.config import SOURCE_DOCUMENT
+from policykg.core.errors import PolicyKGError
+from policykg.core.progress import stderr_progress
+
+from .build import build as build_graph
+from .export import export_region
+from .load import load_region
+from .template import write_template
+
+
+@click.command(context_settings=CONTEXT)
+@store_option
+@click.option("--source", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=SOURCE_DOCUMENT,
+              show_default=True, help="来源文件（提示单文本） / the source document's text")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度 / no progress output")
+def build(store_dir: Path, source: Path, quiet: bool) -> None:
+    """由 data/ 构建整个图谱（原子替换存储）。
+
+    Build the whole graph from data/: ontology, backbone and the four regional lists,
+    into a new store generation that replaces the old one atomically.
+    """
+    try:
+        res = build_graph(store_dir, source, progress=stderr_progress(not quiet))
+    except PolicyKGError as exc:
+        fail(exc)
+    for w in res.warnings:
+        click.echo(f"警告 / warning: {w}", err=True)
+    click.echo(f"已构建 {res.store} ({res.generation})：{res.triples} 个三元组，{len(res.regions)} 个地区，"
+               f"{res.seconds:.1f} 秒 / built: {res.triples} triples, {len(res.regions)} regions, {res.seconds:.1f} s")
+
+
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--region", required=True, help="GB/T 2260 行政区划代码 / region code, e.g. 330100")
+@click.option("--layout", default=None, help="强制使用的版式 / force a column layout (else detected from the header)")
+@click.option("--lenient", is_flag=True,
+              help="清单自身的缺陷（如缺少承接板块）只作警告，仍然加载，留待校验报告 / load a list's own defects "
+                   "(e.g. a service item without block) as warnings, for validation to report")
+@store_option
+def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: Path) -> None:
+    """加载一个地区的清单（PDF、XLSX、CSV），原子替换该地区的图。
+
+    Load one region's list (.pdf, .xlsx, .csv) and replace that region's named graph
+    atomically; other regions are untouched. A bad file changes nothing. With --lenient,
+    defective rows (duplicate 序号, numbers out of range, items without block) load as
+    warnings with the bad values left out; unreadable files (encoding, header) are refused.
+    """
+    try:
+        res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
+                          strict=not lenient, validate=not lenient)
+    except PolicyKGError as exc:
+        fail(exc)
+    for w in res.warnings:
+        click.echo(f"警告 / warning: {w}", err=True)
+    click.echo(res.summary())
+
+
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("region")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(region: str, store_dir: Path, fmt: str, output: Path | None) -> None:
+    """按原表列头导出一个地区的清单（CSV 或 XLSX）。
+
+    Export a region's table from the graph with the source's own column headers,
+    one row per source row in 序号 order.
+    """
+    try:
+        data = export_region(store_dir, region, fmt)
+    except PolicyKGError as exc:
+        fail(exc)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+
+
+@click.command(context_settings=CONTEXT)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def template(output: Path) -> None:
+    """写出各地填报用的标准清单模板（XLSX，含下拉列表与填表说明）。
+
+    Write the standard list template (XLSX with drop-downs and a Chinese instructions sheet).
+    """
+    try:
+        write_template(output)
+    except PolicyKGError as exc:
+        fail(exc)
+    click.echo(f"已写出 / written: {output}")
