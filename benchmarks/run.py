@@ -85,7 +85,7 @@ def dump(store_dir: Path, path: Path) -> float:
 
 
 def _validate_child(conn, store_dir: str, region: str | None) -> None:
-    from policykg.validate.shacl import run_store
+    from policykg.validate import run_store
 
     t = time.perf_counter()
     rep = run_store(store_dir, region=region)

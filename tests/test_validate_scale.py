@@ -1,4 +1,4 @@
-"""Validation of a whole store region by region (policykg.validate_split): exactly the
+"""Validation of a whole store region by region (policykg.validate.split): exactly the
 findings of one run over all graphs together, on the real lists and on synthetic ones
 (with a service category two lists describe differently, a blank-node service item and a
 named graph that is not a list); the fork pool's failure paths; a daemonic caller.
@@ -26,7 +26,7 @@ from policykg.graph import rdfmap
 from policykg.graph.derive import refresh
 from policykg.graph.store import new_generation, open_read_only, put_graph
 from policykg.pool import ForkPool
-from policykg.validate.shacl import SH
+from policykg.validate.model import SH
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))        # benchmarks/ is not an installed package

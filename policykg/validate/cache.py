@@ -1,6 +1,6 @@
 """Findings of a region's validation run kept on disk, keyed by what the run read.
 
-A region's run (:mod:`policykg.validate_split`) depends only on the shapes, the code
+A region's run (:mod:`policykg.validate.split`) depends only on the shapes, the code
 that turns pySHACL's report into findings (and pySHACL, pyoxigraph, rdflib), the shared
 graphs and that region's graph: after ``policykg load`` of one region, validating the
 store again reruns that region alone and takes the others' findings from here.
@@ -25,12 +25,13 @@ from typing import Any
 
 from policykg.core.config import SHAPES_DIR
 
-from .shacl import Finding
+from .model import Finding
 
 ENV = "POLICYKG_VALIDATION_CACHE"
 FORMAT = "policykg-validation-2"
 MAX_ENTRIES = 5000
-_CODE = ("validate/shacl.py", "validate/split.py", "validate/cache.py", "core/namespaces.py", "core/iris.py")
+_CODE = ("validate/shacl.py", "validate/checks.py", "validate/model.py", "validate/split.py", "validate/cache.py",
+         "core/namespaces.py", "core/iris.py")
 
 
 def cache_dir_from(value: Path | str | None) -> Path | None:
@@ -61,7 +62,7 @@ def content_digest(n_triples: bytes) -> bytes:
 
 class FindingsCache:
     """``get``/``put`` a run's result (findings and their top-level focus, described
-    nodes, list codes: :class:`policykg.validate_split.JobResult`) by key."""
+    nodes, list codes: :class:`policykg.validate.split.JobResult`) by key."""
 
     def __init__(self, directory: Path, stamp: bytes) -> None:
         self.directory = directory

@@ -1,4 +1,4 @@
-"""``run_store`` over every region: region by region, in forked worker processes.
+"""``run_store``: a built store's validation, over every region region by region, in forked worker processes.
 
 Why. pySHACL evaluates each constraint once per focus node, and some constraints look at
 all the data (whether any service item carries out a measure, which lists cite a
@@ -24,7 +24,7 @@ id/region/{code}/). A result pySHACL reports as the sh:detail of another goes wi
 one's focus. tests/test_validate_scale.py compares both ways. The SPARQL checks
 (queries/checks) run once, over the store's default graph (the merge of all graphs).
 With a cache directory, a region whose graph is unchanged is not run again
-(:mod:`policykg.validate_cache`).
+(:mod:`policykg.validate.cache`).
 """
 
 from __future__ import annotations
@@ -39,13 +39,18 @@ from typing import Any
 import rdflib
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
+from policykg.core import iris
 from policykg.core.config import SHAPES_DIR
-from policykg.core.errors import StoreError
+from policykg.core.errors import StoreError, UsageError
 from policykg.core.progress import Progress, silent
+from policykg.core.regions import get as get_region
+from policykg.graph.store import current, open_read_only
 from policykg.pool import ForkPool, cpu_count
 
 from .cache import FindingsCache, cache_dir_from, content_digest, stamp
-from .shacl import CHECKS_DIR, Finding, Report, _checks, _list_regions, copy_graph, load_shapes, validate_store
+from .checks import run_checks
+from .model import CHECKS_DIR, Finding, Report
+from .shacl import copy_graph, list_regions, load_shapes, run, shared_graphs, validate_store
 
 SHARED, REGION, CROSS, CHECKS = "shared", "region", "cross", "checks"
 Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys) | (CHECKS, graph IRIs)
@@ -97,7 +102,7 @@ class Jobs:
         if kind == CHECKS:
             for g in arg:
                 copy_graph(self.disk(), g, mem)
-            found = _checks(mem, self.checks_dir) if self.checks_dir is not None else []
+            found = run_checks(mem, self.checks_dir) if self.checks_dir is not None else []
             return JobResult(found, tuple(f.focus for f in found), frozenset(), ())
         described: frozenset[str] = frozenset()
         focus: list[str] | None = None
@@ -126,7 +131,7 @@ class Jobs:
         mem.bulk_extend(self.shared)
         roots: list[str] = []
         findings, _ = validate_store(mem, self.shapes, focus, roots)
-        result = JobResult(findings, tuple(roots), described, tuple(_list_regions(mem)))
+        result = JobResult(findings, tuple(roots), described, tuple(list_regions(mem)))
         if key is not None and self.cache is not None:
             self.cache.put(key, result)
         return result
@@ -143,11 +148,6 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
               checks_dir: Path | str | None = CHECKS_DIR, workers: int | None = None,
               progress: Progress | None = None, cache_dir: Path | str | None = None) -> Report:
     """Validate every list of the store's current generation, region by region."""
-    from policykg.core import iris
-    from policykg.graph.store import current
-
-    from .shacl import run_store, shared_graphs
-
     t0 = time.monotonic()
     say = progress or silent
     gen_dir = current(store_dir).oxigraph_dir      # one generation throughout, whatever is published meanwhile
@@ -203,7 +203,7 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
         cache.prune()
     findings = _merge(results, owners)
     if checks is not None and on_disk:
-        findings += _checks(disk, checks)
+        findings += run_checks(disk, checks)
     findings.sort(key=Finding.sort_key)
     tables = sorted({c for res in results.values() for c in res.tables})
     conforms = not any(f.severity == "Violation" for f in findings)
@@ -225,3 +225,33 @@ def _merge(results: dict[Job, JobResult], owners: Counter) -> list[Finding]:
                 out.append(f)
     return out
 
+def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: Path | str = SHAPES_DIR,
+              per_region: bool = True, workers: int | None = None, progress: Progress | None = None,
+              cache_dir: Path | str | None = None) -> Report:
+    """Validate a built store: everything, or one region's list with the shared graphs
+    (ontology, regions, backbone), never the other regions'.
+
+    Everything is validated region by region in ``workers`` processes (default: one per
+    CPU; see :func:`run_split`), with the same findings as one run over all
+    graphs together (``per_region=False``, whose cost grows with the square of the store).
+    With ``cache_dir`` (or ``POLICYKG_VALIDATION_CACHE``) a region whose graph did not
+    change since a run with the same shapes and code is not validated again
+    (:mod:`policykg.validate.cache`).
+    """
+    code = get_region(region).code if region else None
+    if code is None and per_region:
+        return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress,
+                         cache_dir=cache_dir)
+    disk = open_read_only(store_dir)
+    names = {g.value for g in disk.named_graphs()}
+    lists = sorted(n for n in names if n.startswith(iris.graph("region/")))
+    if code:
+        if iris.region_graph(code) not in names:
+            have = "、".join(n.rsplit("/", 1)[-1] for n in lists) or "无 none"
+            raise UsageError(f"图谱中没有地区 {code}（{get_region(code).full_name}）的清单；已有：{have}",
+                             f"the store has no list for region {code}; it has: {have}")
+        lists = [iris.region_graph(code)]
+    mem = Store()
+    for g in shared_graphs(names) + lists:
+        copy_graph(disk, g, mem)
+    return run(mem, shapes_dir, region=code)
