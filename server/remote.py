@@ -30,7 +30,7 @@ from policykg.graph import store as pkstore
 from policykg.sparql import binding, guard, queries
 
 from . import worker
-from .executor import Answer, Executor, Job, timeout_error
+from .jobs import Answer, Executor, Job, timeout_error
 
 CHUNK = 64 * 1024
 

@@ -30,6 +30,7 @@ from policykg.sparql import guard
 
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, max_rows, one, result_headers, url_params
+from .jobs import EMPTY_GRAPH
 
 bp = Blueprint("sparql", __name__)
 
@@ -47,13 +48,13 @@ def dataset(info: guard.QueryInfo, default_graph: list[str], named_graphs: list[
     """The dataset to query: the protocol's, else the query's FROM/FROM NAMED, else the union default.
 
     A dataset given in part leaves the other part empty (SPARQL 1.1 Query §13.2), which
-    :data:`executor.EMPTY_GRAPH` expresses.
+    :data:`server.jobs.EMPTY_GRAPH` expresses.
     """
     if default_graph or named_graphs:
-        return tuple(default_graph or [executor.EMPTY_GRAPH]), tuple(named_graphs or [executor.EMPTY_GRAPH])
+        return tuple(default_graph or [EMPTY_GRAPH]), tuple(named_graphs or [EMPTY_GRAPH])
     if info.from_graphs or info.from_named:
-        return (tuple(info.from_graphs or [executor.EMPTY_GRAPH]),
-                tuple(info.from_named or [executor.EMPTY_GRAPH]))
+        return (tuple(info.from_graphs or [EMPTY_GRAPH]),
+                tuple(info.from_named or [EMPTY_GRAPH]))
     return (), ()
 
 
