@@ -5,22 +5,34 @@ the rows (strict: a defective row is a :class:`LoadError` naming file, page/row 
 column), mapping to RDF and structural validation. Only then is a new store generation
 written — a copy of the current one with the region's graph replaced — and published with
 one atomic rename. A failed or interrupted load leaves every graph as it was.
+
+This is the one write pipeline: the Graph Store Protocol's writes (:mod:`server.graphstore`)
+run the same steps — :func:`split_personal` (the phone-number rule), :func:`check_region_graph`
+(structural validation) and :func:`publish_region_graph` (the new generation).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pyoxigraph import NamedNode, RdfFormat, Triple, parse
+
+from policykg import validate
 from policykg.core import iris, regions
+from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import LoadError, PolicyKGError, UsageError
 from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
 from policykg.graph import rdfmap
 from policykg.graph.derive import refresh
-from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.graph.store import current, generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.sparql import queries
+
+from . import registry
+from .text import read_backbone
 
 
 @dataclass
@@ -61,8 +73,6 @@ def backbone_from_store(store_dir: Path | str) -> Backbone | None:
     """The 32 key tasks and 146 measures as the store holds them (None without a store)."""
     if generation_name(store_dir) is None:
         return None
-    from policykg.sparql import queries
-
     res = queries.run(open_read_only(store_dir), _BACKBONE_QUERY,
                       substitutions={"backbone": f"<{iris.graph('backbone')}>"})
     kts, ms, gts = [], [], []
@@ -83,8 +93,6 @@ def backbone_from_store(store_dir: Path | str) -> Backbone | None:
 def read_list(path: Path, region: str, layout: str | None = None, *, backbone: Backbone | None = None,
               progress: Progress = silent, strict: bool = True) -> tuple[RegionList, str]:
     """Read a file into a RegionList (no store involved). Returns (list, form)."""
-    from loaders import registry
-
     path = Path(path)
     if not path.is_file():
         raise LoadError("文件不存在", "no such file", where=str(path))
@@ -103,16 +111,10 @@ def read_list(path: Path, region: str, layout: str | None = None, *, backbone: B
 SHARED_GRAPHS = ("ontology", "regions", "backbone")
 
 
-def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> list[str]:
+def check_region_graph(store_dir: Path | str, triples: list, region: str, where: str) -> list[str]:
     """Structural validation (policykg.validate) of the new region graph with the store's
     shared graphs (ontology, regions, backbone). Violations refuse the load; warnings and
     infos are listed after it."""
-    if importlib.util.find_spec("policykg.validate") is None:
-        return []
-    from pyoxigraph import NamedNode
-
-    from policykg import validate
-
     data = list(triples)
     if generation_name(store_dir) is not None:
         disk = open_read_only(store_dir)
@@ -130,6 +132,60 @@ def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> 
         return [f"校验：{counts.get('Warning', 0)} 条警告，{counts.get('Info', 0)} 条提示（policykg validate --region "
                 f"{region} 查看） / validation: {counts.get('Warning', 0)} warnings, {counts.get('Info', 0)} infos"]
     return []
+
+
+# ------------------------------------------------------------------ personal data: the one rule
+
+VCARD_TEL = "http://www.w3.org/2006/vcard/ns#hasTelephone"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+CONTACT = "https://w3id.org/policykg/def#ContactPoint"
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
+
+
+def split_personal(triples: list[Triple]) -> tuple[list[Triple], list[Triple]]:
+    """vcard:hasTelephone -> restricted. A mobile number anywhere, or any phone number on a
+    contact point, refuses the graph (LoadError); an office hotline in a service's text is public."""
+    contacts = {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object.value == CONTACT}
+    public, restricted = [], []
+    for t in triples:
+        if t.predicate.value == VCARD_TEL:
+            restricted.append(t)
+            continue
+        text = t.object.value if hasattr(t.object, "language") else ""
+        if text and (MOBILE.search(text) or (t.subject in contacts and PHONE.search(text))):
+            raise LoadError(f"上传中含疑似电话号码（{t.subject.value} {t.predicate.value}）：个人信息不能进入公开图谱",
+                            f"the upload contains what looks like a phone number ({t.subject.value} "
+                            f"{t.predicate.value}): personal data cannot enter the public graph")
+        public.append(t)
+    return public, restricted
+
+
+# ------------------------------------------------------------------ the new generation
+
+def restricted_triples_of(store_dir: Path | str, graph: str) -> list[Triple]:
+    """The current generation's restricted triples of ``graph`` (none without a store)."""
+    if generation_name(store_dir) is None:
+        return []
+    path = current(store_dir).restricted_file
+    if not path.exists():
+        return []
+    return [q.triple for q in parse(path=str(path), format=RdfFormat.N_QUADS) if q.graph_name == NamedNode(graph)]
+
+
+def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple] | None,
+                         restricted: list[Triple]) -> tuple[int, str]:
+    """Publish a new generation, a copy of the current one with ``graph`` replaced by
+    ``triples`` (``None``: removed) and its restricted triples by ``restricted``; the
+    statistics are recounted. Returns (triples written, generation name)."""
+    with new_generation(store_dir, copy_current=True, finish=refresh) as (store, gen):
+        if triples is None:
+            store.remove_graph(NamedNode(graph))
+            n = 0
+        else:
+            n = put_graph(store, graph, triples)
+        write_restricted(gen, graph, restricted)
+        return n, gen.name
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
@@ -155,13 +211,10 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
     warnings = list(rl.warnings) + [f"序号 {n}: {t[:30]}… {why}" for n, t, why in rl.unmatched]
     if validate:
         progress("结构校验 / validating")
-        warnings += _validate(store_dir, triples, region, str(path))
+        warnings += check_region_graph(store_dir, triples, region, str(path))
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
-    with new_generation(store_dir, copy_current=True, finish=refresh) as (store, gen):
-        n = put_graph(store, graph, triples)
-        write_restricted(gen, graph, restricted)
-        name = gen.name
+    n, name = publish_region_graph(store_dir, graph, triples, restricted)
     reg = regions.get(region)
     pages = len({r.source.page for r in rl.rows if r.source and r.source.page}) or None
     return LoadResult(
@@ -172,17 +225,10 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
 
 
 def _backbone_from_source() -> Backbone | None:
-    """Without a store, the backbone comes from the source document (if its reader is there)."""
-    from policykg.core.config import SOURCE_DOCUMENT
-
-    try:
-        from loaders.text import read_backbone
-    except ImportError:
-        return None
+    """Without a store, the backbone comes from the source document."""
     if not SOURCE_DOCUMENT.is_file():
         return None
     try:
         return read_backbone(SOURCE_DOCUMENT)
     except PolicyKGError:
         return None
-

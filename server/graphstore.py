@@ -24,22 +24,17 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse
 
+from loaders import load
 from policykg.core import iris, regions
 from policykg.core.config import base_iri
-from policykg.core.errors import PolicyKGError, QueryError
-from policykg.graph.derive import refresh
-from policykg.graph.store import generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.core.errors import LoadError, PolicyKGError, QueryError
+from policykg.graph.store import generation_name, open_read_only
 
 from . import executor, negotiation
 from .common import bad, cors, error_response, one, url_params
 
 bp = Blueprint("graphstore", __name__)
 
-VCARD_TEL = "http://www.w3.org/2006/vcard/ns#hasTelephone"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-CONTACT = "https://w3id.org/policykg/def#ContactPoint"
-MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-PHONE = re.compile(r"(?<![0-9])(?:1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})(?![0-9])")
 UPLOAD_FORMATS = {
     "text/turtle": RdfFormat.TURTLE, "application/x-turtle": RdfFormat.TURTLE,
     "application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
@@ -157,24 +152,6 @@ def _parse_body(graph: str) -> list[Triple]:
     return [q.triple for q in quads]
 
 
-def _split_personal(triples: list[Triple]) -> tuple[list[Triple], list[Triple]]:
-    """vcard:hasTelephone -> restricted. A mobile number anywhere, or any phone number on a
-    contact point, refuses the upload; an office hotline in a service's text is public."""
-    contacts = {t.subject for t in triples if t.predicate.value == RDF_TYPE and t.object.value == CONTACT}
-    public, restricted = [], []
-    for t in triples:
-        if t.predicate.value == VCARD_TEL:
-            restricted.append(t)
-            continue
-        text = t.object.value if hasattr(t.object, "language") else ""
-        if text and (MOBILE.search(text) or (t.subject in contacts and PHONE.search(text))):
-            raise bad(f"上传中含疑似电话号码（{t.subject.value} {t.predicate.value}）：个人信息不能进入公开图谱",
-                      f"the upload contains what looks like a phone number ({t.subject.value} {t.predicate.value}): "
-                      "personal data cannot enter the public graph", status=422)
-        public.append(t)
-    return public, restricted
-
-
 def _current_triples(root: str, graph: str) -> list[Triple]:
     if generation_name(root) is None:
         return []
@@ -182,24 +159,9 @@ def _current_triples(root: str, graph: str) -> list[Triple]:
     return [q.triple for q in st.quads_for_pattern(None, None, None, NamedNode(graph))]
 
 
-def _current_restricted(gen_file: str, graph: str) -> list[Triple]:
-    from pathlib import Path
-
-    if not Path(gen_file).exists():
-        return []
-    return [q.triple for q in parse(path=gen_file, format=RdfFormat.N_QUADS) if q.graph_name == NamedNode(graph)]
-
-
-def _check(root: str, triples: list[Triple], code: str, graph: str) -> list[str]:
-    """The structural check of ``policykg load`` (SHACL Violations refuse; warnings returned).
-
-    The same function ``load`` runs (the new graph with the store's shared graphs)."""
-    from loaders.load import _validate
-
-    try:
-        return _validate(root, triples, code, graph)
-    except PolicyKGError as exc:
-        raise QueryError(exc.zh, exc.en, status=422) from exc
+def _refused(exc: PolicyKGError) -> QueryError:
+    """A check of the load pipeline refused the upload: 422."""
+    return bad(exc.zh, exc.en, status=422)
 
 
 @bp.route("/rdf-graphs/service", methods=["PUT", "POST", "DELETE"])
@@ -215,28 +177,22 @@ def write() -> Response:
             if request.method == "DELETE":
                 if not existing:
                     raise bad(f"没有这个命名图：{graph}", f"no such graph: {graph}", status=404)
-                public, restricted, warnings = [], [], []
+                public, restricted, warnings = None, [], []
             else:
-                public, restricted = _split_personal(_parse_body(graph))
-                if request.method == "POST":
-                    seen = set(existing)
-                    public = existing + [t for t in public if t not in seen]
-                warnings = _check(root, public, code, graph)
-            with new_generation(root, copy_current=True, finish=refresh) as (store, gen):
-                if request.method == "DELETE":
-                    store.remove_graph(NamedNode(graph))
-                    write_restricted(gen, graph, [])
-                else:
-                    n = put_graph(store, graph, public)
+                try:       # the checks of ``policykg load``: the phone-number rule, then SHACL
+                    public, restricted = load.split_personal(_parse_body(graph))
                     if request.method == "POST":
-                        restricted = _current_restricted(str(gen.restricted_file), graph) + restricted
-                    if restricted or request.method == "PUT":
-                        write_restricted(gen, graph, restricted)
-                name = gen.name
+                        seen = set(existing)
+                        public = existing + [t for t in public if t not in seen]
+                        restricted = load.restricted_triples_of(root, graph) + restricted
+                    warnings = load.check_region_graph(root, public, code, graph)
+                except LoadError as exc:
+                    raise _refused(exc) from exc
+            n, name = load.publish_region_graph(root, graph, public, restricted)
     except PolicyKGError as exc:
         return cors(error_response(exc, json_default=True))
     status = 200 if existing or request.method == "DELETE" else 201
     body = {"ok": True, "graph": graph, "region": code, "method": request.method, "generation": name,
-            "triples": 0 if request.method == "DELETE" else n, "restricted": len(restricted), "warnings": warnings}
+            "triples": n, "restricted": len(restricted), "warnings": warnings}
     return cors(jsonify(body), "GET, HEAD, PUT, POST, DELETE, OPTIONS"), status
 
