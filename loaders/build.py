@@ -21,6 +21,8 @@ from policykg.graph import rdfmap
 from policykg.graph.derive import refresh
 from policykg.graph.store import graph_sizes, new_generation, put_graph, write_restricted
 
+from .text import read_attachments, read_backbone
+
 
 @dataclass
 class BuildResult:
@@ -45,8 +47,6 @@ def ontology_triples() -> list:
 
 def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
           extra_lists: list[RegionList] | None = None, progress: Progress = silent) -> BuildResult:
-    from loaders.text import read_attachments, read_backbone
-
     t0 = time.monotonic()
     source = Path(source)
     progress(f"读取来源文件 / reading {source.name}")

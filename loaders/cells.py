@@ -34,9 +34,11 @@ from policykg.core.records import (
     SourceRef,
 )
 
+from .celltext import join_lines
 from .layouts import Layout
 from .layouts import get as get_layout
-from .text.document import join_lines
+from .match import match_provincial
+from .people import parse_contacts, parse_units, split_circled, stage_for
 
 ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
 CN_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
@@ -198,8 +200,6 @@ def _local_measures(layout: Layout, cells: dict[str, str], row: int, provincial:
     if not clean(text):
         return []
     if kind == "city-measure":          # 舟山: ①②③ each a measure, with stage and units
-        from .people import parse_units, split_circled, stage_for
-
         units, lead = parse_units(cells.get("units", ""))
         out = []
         for n, body in split_circled(text):
@@ -235,8 +235,6 @@ def _match_texts(texts: list[str], backbone: Backbone | None) -> tuple[dict[str,
         return {}, []
     if backbone is None:
         return {}, [(t, "没有省级骨架可供匹配 / no backbone to match against") for t in texts]
-    from .match import match_provincial
-
     found: dict[str, int] = {}
     unmatched: list[tuple[str, str]] = []
     for t in texts:
@@ -313,8 +311,6 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
         contacts: list = []
         for raw in group:
             if raw.cells.get("contacts"):
-                from .people import parse_contacts
-
                 contacts += [c for c in parse_contacts(raw.cells["contacts"]) if c not in contacts]
         source = head.source
         if len(group) > 1 and head.source.line_end is not None and group[-1].source.line_end is not None:

@@ -25,6 +25,9 @@ from policykg.core import iris, regions
 from policykg.core.config import QUERY_DIR
 from policykg.core.errors import LoadError, UsageError
 from policykg.graph.store import open_read_only
+from policykg.sparql import queries
+
+from .layouts import get as get_layout
 
 EXPORT_QUERIES = QUERY_DIR / "export"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -47,14 +50,10 @@ class Table:
         return [r for g in self.groups for r in g]
 
     def headers(self) -> list[str]:
-        from loaders.layouts import get
-
-        return get(self.layout).headers
+        return get_layout(self.layout).headers
 
     def fields(self) -> list[str]:
-        from loaders.layouts import get
-
-        return [c.field for c in get(self.layout).columns]
+        return [c.field for c in get_layout(self.layout).columns]
 
 
 def _clean(text: str | None) -> str:
@@ -63,8 +62,6 @@ def _clean(text: str | None) -> str:
 
 
 def _query(store, name: str, graph: str) -> list[dict[str, str | None]]:
-    from policykg.sparql import queries
-
     text = (EXPORT_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     return queries.run(store, text, substitutions={"graph": f"<{graph}>"}).values()
 
@@ -149,8 +146,6 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
     if not meta:
         raise LoadError(f"图谱中没有 {reg.full_name}（{reg.code}）的清单：请先 policykg load",
                         f"the store holds no list for {reg.code}: run policykg load first")
-    from loaders.layouts import get as get_layout
-
     layout = get_layout(meta[0]["layout"] or "standard")
     table = Table(region=reg.code, layout=layout.id, title=meta[0]["title"] or "",
                   attachment=int(meta[0]["attachment"]) if meta[0]["attachment"] else None)
@@ -230,6 +225,7 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
+    # openpyxl: heavy optional dependency, imported only when an XLSX is written
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

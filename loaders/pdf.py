@@ -38,6 +38,7 @@ def _check_bytes(path: Path) -> None:
 
 
 def _open(path: Path) -> Any:
+    # pdfplumber / pdfminer: heavy optional dependencies, imported only when a PDF is read
     import pdfplumber
     from pdfminer.pdfdocument import PDFPasswordIncorrect
 

@@ -16,6 +16,7 @@ from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import PolicyKGError, UsageError
 
 from .layouts import get as get_layout
+from .text import read_attachments, read_backbone
 
 MAX_ROWS = 1000
 WIDTHS = {"row": 6, "key_task_number": 26, "provincial_measure_numbers": 14, "local_measure": 40, "content": 30,
@@ -45,8 +46,6 @@ FALLBACK_BLOCKS = ["诉求（兜底）服务板块", "政策服务板块", "金�
 
 def choices(source: Path = SOURCE_DOCUMENT) -> tuple[list[str], list[str], list[str]]:
     """(key tasks "1 强化财税政策保障"…, level-1 categories, blocks) from the source document."""
-    from .text import read_attachments, read_backbone
-
     backbone = read_backbone(source)
     key_tasks = [f"{k.number} {k.title}" for k in backbone.key_tasks]
     level1: Counter[str] = Counter()
@@ -65,6 +64,7 @@ def choices(source: Path = SOURCE_DOCUMENT) -> tuple[list[str], list[str], list[
 
 
 def write_template(path: Path | str, source: Path = SOURCE_DOCUMENT) -> Path:
+    # openpyxl: heavy optional dependency, imported only when a template is written
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -131,6 +131,7 @@ def write_template(path: Path | str, source: Path = SOURCE_DOCUMENT) -> Path:
 
 
 def _instructions(ws, columns) -> None:  # noqa: ANN001 - openpyxl worksheet and layout columns
+    # openpyxl: heavy optional dependency, imported only when a template is written
     from openpyxl.styles import Alignment, Font
 
     lines = [

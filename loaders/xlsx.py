@@ -57,7 +57,7 @@ def _text(value: object) -> str:
 
 def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
     _check_bytes(path)
-    import openpyxl
+    import openpyxl  # heavy optional dependency: imported only when an XLSX is read
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)

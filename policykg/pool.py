@@ -1,6 +1,11 @@
-"""A few forked worker processes that run validation jobs one at a time.
+"""The one home of the project's worker processes.
 
-Not ``multiprocessing.Pool``: ``run_store`` also runs inside daemonic processes (the
+* :func:`spawn` / :func:`stop`: one daemonic child in a fresh interpreter (``spawn``) with a
+  pipe to it: the server's query workers (:mod:`server.executor`) and its validation child
+  (:mod:`server.api`); such a child can be killed at a timeout.
+* :class:`ForkPool`: a few forked worker processes that run validation jobs one at a time.
+
+ForkPool is not ``multiprocessing.Pool``: ``run_store`` also runs inside daemonic processes (the
 server's and the benchmark's validation child), which multiprocessing forbids to have
 children. Workers are forked, so they inherit what the parent prepared (parsed shapes,
 the shared graphs), take one job at a time over a pipe, and exit when the pipe closes:
@@ -11,15 +16,43 @@ for SIGKILL when its parent goes; elsewhere after their current job).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
+import multiprocessing
 import os
 import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, Pipe, wait
+from multiprocessing.process import BaseProcess
 from typing import Any
 
+from policykg.core import errors
 from policykg.core.errors import PolicyKGError
+
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def spawn(target: Callable[..., Any], *args: Any, name: str) -> tuple[BaseProcess, Connection]:
+    """Start ``target(conn, *args)`` in a daemonic child started with ``spawn`` (a fresh
+    interpreter: no inherited threads, locks or open store). Returns the child and the
+    parent's end of the pipe whose other end is ``conn``."""
+    parent, child = SPAWN.Pipe()
+    proc = SPAWN.Process(target=target, args=(child, *args), daemon=True, name=name)
+    proc.start()
+    child.close()
+    return proc, parent
+
+
+def stop(proc: BaseProcess, conn: Connection | None = None, *, kill: bool = True, timeout: float = 5.0) -> None:
+    """Kill (or, with ``kill=False``, only wait for) a child of :func:`spawn`; best effort."""
+    with contextlib.suppress(OSError, ValueError, AssertionError):
+        if kill:
+            proc.kill()
+        proc.join(timeout=timeout)
+    if conn is not None:
+        with contextlib.suppress(OSError):
+            conn.close()
 
 
 def cpu_count() -> int:
@@ -132,8 +165,6 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
 
 def _error(name: str, zh: str, en: str) -> PolicyKGError:
     """A worker's error again, as its own class when that takes (zh, en)."""
-    from .core import errors
-
     cls = getattr(errors, name, PolicyKGError)
     try:
         return cls(zh, en) if isinstance(cls, type) and issubclass(cls, PolicyKGError) else PolicyKGError(zh, en)
@@ -144,8 +175,6 @@ def _error(name: str, zh: str, en: str) -> PolicyKGError:
 def _die_with(parent_pid: int) -> None:
     """Linux: SIGKILL this worker when its parent dies (PR_SET_PDEATHSIG)."""
     if sys.platform.startswith("linux"):
-        import ctypes
-
         with contextlib.suppress(OSError, AttributeError):
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
     if os.getppid() != parent_pid:                    # the parent died before prctl

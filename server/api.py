@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from policykg import pool, validate
 from policykg.core.errors import PolicyKGError, QueryError
 from policykg.core.namespaces import prefixes
 from policykg.sparql import queries
@@ -153,8 +154,6 @@ _VALIDATION_LOCK = threading.Lock()
 
 def _validate_child(conn: Any, store_dir: str, region: str | None) -> None:
     try:
-        from policykg import validate
-
         report = validate.run_store(store_dir, region=region)
         data = json.loads(validate.render(report, "json"))
         data["seconds"] = round(report.seconds, 2)
@@ -168,19 +167,12 @@ def _validate_child(conn: Any, store_dir: str, region: str | None) -> None:
 
 def validation_findings(store_dir: str, generation: str, region: str | None, timeout: float) -> dict[str, Any]:
     """Findings for one generation (cached), computed in a separate process (pySHACL is slow)."""
-    import multiprocessing
-
     cache = current_app.extensions.setdefault("policykg", {}).setdefault("validation", {})
     key = (generation, region)
     with _VALIDATION_LOCK:
         if key in cache:
             return cache[key]
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_validate_child, args=(child, store_dir, region), daemon=True,
-                           name="policykg-validate")
-        proc.start()
-        child.close()
+        proc, parent = pool.spawn(_validate_child, store_dir, region, name="policykg-validate")
         try:
             if not parent.poll(timeout):
                 proc.kill()
@@ -189,8 +181,7 @@ def validation_findings(store_dir: str, generation: str, region: str | None, tim
         except EOFError as exc:
             raise QueryError("校验进程意外退出", "validation process died", status=500) from exc
         finally:
-            proc.join(timeout=5)
-            parent.close()
+            pool.stop(proc, parent, kill=False)
         if tag == "error":
             raise QueryError(data["zh"], data["en"], status=int(data.get("status") or 500))
         for old in [k for k in cache if k[0] != generation]:

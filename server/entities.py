@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
 from pyoxigraph import NamedNode
@@ -45,8 +46,6 @@ def local_href(iri: str) -> str | None:
     if iri.startswith(base + "id/"):
         return "/id/" + iri[len(base) + 3:]
     if iri.startswith(base + "graph/"):
-        from urllib.parse import quote
-
         return "/rdf-graphs/service?graph=" + quote(iri, safe="")
     return None
 

@@ -14,7 +14,6 @@ query, bindings, dataset, format, row cap): the data change only when the genera
 from __future__ import annotations
 
 import atexit
-import multiprocessing
 import queue
 import threading
 import time
@@ -22,6 +21,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from policykg import pool
 from policykg.core.errors import QueryError
 from policykg.graph import store as pkstore
 
@@ -32,12 +32,8 @@ from .remote import RemoteExecutor
 # ------------------------------------------------------------------ local worker pool
 
 class _Slot:
-    def __init__(self, ctx: Any, store_dir: str, sandbox: bool) -> None:
-        self.conn, child = ctx.Pipe()
-        self.process = ctx.Process(target=worker.main, args=(child, store_dir, sandbox), daemon=True,
-                                   name="policykg-query-worker")
-        self.process.start()
-        child.close()
+    def __init__(self, store_dir: str, sandbox: bool) -> None:
+        self.process, self.conn = pool.spawn(worker.main, store_dir, sandbox, name="policykg-query-worker")
         self.info: dict[str, Any] = {}
 
     def wait_ready(self, timeout: float = 60.0) -> None:
@@ -48,15 +44,7 @@ class _Slot:
         self.info = info
 
     def kill(self) -> None:
-        try:
-            self.process.kill()
-            self.process.join(timeout=5)
-        except (OSError, ValueError, AssertionError):
-            pass
-        try:
-            self.conn.close()
-        except OSError:
-            pass
+        pool.stop(self.process, self.conn)
 
 
 class LocalPool(Executor):
@@ -67,7 +55,6 @@ class LocalPool(Executor):
         self.workers = max(1, int(workers))
         self.timeout = float(timeout)
         self.sandbox = sandbox
-        self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Slot] = queue.Queue()
         self._all: set[_Slot] = set()
         self._lock = threading.Lock()
@@ -79,7 +66,7 @@ class LocalPool(Executor):
         return pkstore.generation_name(self.store_dir)
 
     def _spawn(self) -> _Slot:
-        slot = _Slot(self._ctx, self.store_dir, self.sandbox)
+        slot = _Slot(self.store_dir, self.sandbox)
         with self._lock:
             self._all.add(slot)
         try:
@@ -95,7 +82,7 @@ class LocalPool(Executor):
             if self._started:
                 return
             self._started = True
-        slots = [_Slot(self._ctx, self.store_dir, self.sandbox) for _ in range(self.workers)]
+        slots = [_Slot(self.store_dir, self.sandbox) for _ in range(self.workers)]
         with self._lock:
             self._all.update(slots)
         for s in slots:

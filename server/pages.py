@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
 
 from policykg.core.config import ONTOLOGY_DIR, base_iri
 from policykg.core.errors import QueryError
@@ -68,8 +69,6 @@ def _security_headers(resp: Response) -> Response:
 @lru_cache(maxsize=1)
 def ontology_terms() -> tuple[dict[str, str], ...]:
     """Classes and properties with their labels, as prefixed names, for completion."""
-    from pyoxigraph import Literal, NamedNode, RdfFormat, parse
-
     rdf_type = NamedNode(prefixes()["rdf"] + "type")
     label = NamedNode(prefixes()["rdfs"] + "label")
     owl = prefixes()["owl"]

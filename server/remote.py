@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from pyoxigraph import QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
+from pyoxigraph import DefaultGraph, NamedNode, QueryResultsFormat, RdfFormat, parse, parse_query_results, serialize
 
 from policykg.core.errors import QueryError, StoreError
 from policykg.core.namespaces import prefixes
@@ -138,8 +138,6 @@ def push_graphs(store_dir: Path | str, endpoint: str, token: str | None = None, 
     when the server refuses one; graphs before it stay uploaded (each PUT is atomic there).
     """
     st = pkstore.open_read_only(store_dir)
-    from pyoxigraph import DefaultGraph, NamedNode
-
     names = sorted(g.value for g in st.named_graphs() if isinstance(g, NamedNode))
     targets: list[tuple[str, Any]] = [(g, NamedNode(g)) for g in names]
     if default:

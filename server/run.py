@@ -7,11 +7,19 @@ parse, wait and write; a runaway query never blocks the server.
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
+import waitress
+
+from loaders.build import build
 from policykg.core.errors import StoreError
+from policykg.core.progress import stderr_progress
 from policykg.graph import store as pkstore
+
+from . import executor
+from .app import create_app
 
 
 def make_config(store_dir: Path | str, timeout: float, endpoint: str | None) -> dict[str, Any]:
@@ -24,26 +32,15 @@ def make_config(store_dir: Path | str, timeout: float, endpoint: str | None) -> 
 def serve(*, store_dir: Path | str, host: str = "127.0.0.1", port: int = 8000, timeout: float = 10.0,
           endpoint: str | None = None, threads: int = 8, build_first: bool = False,
           get_path: str | None = None) -> int:
-    from server.app import create_app
-
     if not endpoint and pkstore.generation_name(store_dir) is None:
         if not build_first:
             raise StoreError(f"找不到图谱存储 {store_dir}：请先运行 `policykg build`，或加 --build",
                              f"no store at {store_dir}: run `policykg build` first, or pass --build")
-        from loaders.build import build
-        from policykg.core.progress import stderr_progress
-
         build(store_dir, progress=stderr_progress(True))
     app = create_app(make_config(store_dir, timeout, endpoint))
     try:
         if get_path is not None:
             return get_once(app, get_path)
-        import threading
-
-        import waitress
-
-        from server import executor
-
         def warm_up() -> None:         # start the query workers before the first visitor
             try:
                 executor.get(app).run(executor.Job("ASK {}", kind="ask"))

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, request, url_for
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from policykg.core.config import ONTOLOGY_NS, base_iri
 from policykg.core.errors import PolicyKGError
 from policykg.core.namespaces import PREFIXES, prefixes
+from policykg.sparql.queries import Result, serialize_result
 
 from . import executor, negotiation
 from .common import bad, error_response
@@ -143,10 +144,6 @@ def respond(override: str | None = None) -> Response:
     if choice is None:
         return error_response(bad("没有可接受的格式（服务描述为 RDF）", "no acceptable format (the service description is RDF)",
                                   status=406))
-    from pyoxigraph import RdfFormat
-
-    from policykg.sparql.queries import Result, serialize_result
-
     found = triples(endpoint_url())
     if choice.fmt == "turtle":
         body = serialize(found, format=RdfFormat.TURTLE, prefixes=SD_PREFIXES) or b""

@@ -31,6 +31,7 @@ from policykg.sparql import guard
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, max_rows, one, result_headers, url_params
 from .jobs import EMPTY_GRAPH
+from .service_description import respond
 
 bp = Blueprint("sparql", __name__)
 
@@ -149,8 +150,6 @@ def endpoint() -> Response:
         override = one(params, "format") or one(params, "output")
         if text is None:
             if request.method == "GET" and not (params.keys() - {"format", "output"}):
-                from .service_description import respond
-
                 return cors(respond(override))
             raise bad("缺少 query 参数", "missing query parameter")
         ratelimit.check()

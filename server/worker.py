@@ -13,6 +13,7 @@ Keep this module's imports light: it is imported in a freshly spawned interprete
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import threading
 import time
@@ -51,6 +52,7 @@ class Reader:
         self._lock = threading.Lock()
 
     def open(self, *, wait: bool) -> None:
+        # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
         from policykg.graph import store as pkstore
 
         generation = pkstore.generation_name(self.store_dir)
@@ -66,6 +68,7 @@ class Reader:
                              name="policykg-memory-copy").start()
 
     def _copy(self, generation: str | None, disk: Any) -> None:
+        # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
         from policykg.graph import store as pkstore
 
         mem = pkstore.copy_to_memory(disk)
@@ -76,6 +79,7 @@ class Reader:
 
 def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     sandboxed = drop_network() if sandbox else False
+    # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
     from policykg.core.errors import PolicyKGError
     from policykg.sparql import queries
 
@@ -143,12 +147,14 @@ def shorten(message: str, keep: int = 12) -> str:
 def turtle_prefixes() -> dict[str, str]:
     """Prefixes for Turtle output, without those whose local names hold '/' (``pkid:key-task\\/1``
     is valid Turtle, but rdflib and others read the escaped slash wrongly)."""
+    # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
     from policykg.core.namespaces import prefixes
 
     return {p: ns for p, ns in prefixes().items() if p not in ("pkid", "pkg")}
 
 
 def turtle(triples: list) -> bytes:
+    # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
     from pyoxigraph import RdfFormat, serialize
 
     return serialize(triples, format=RdfFormat.TURTLE, prefixes=turtle_prefixes()) or b""
@@ -156,6 +162,7 @@ def turtle(triples: list) -> bytes:
 
 def encode(res: Any, fmt: str) -> dict[str, Any]:
     """A Result as something picklable: bytes in a SPARQL/RDF format, or a table of terms."""
+    # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
     from policykg.sparql.queries import serialize_result, term_json
 
     count = len(res.rows) if res.kind == "select" else (len(res.triples) if res.kind == "graph" else 1)
@@ -165,8 +172,6 @@ def encode(res: Any, fmt: str) -> dict[str, Any]:
         return out
     if fmt == "json" and res.truncated:
         # an extra member, ignored by SPARQL clients, read by the web page (besides the header)
-        import json
-
         out["body"] = json.dumps({**res.to_json(), "truncated": True}, ensure_ascii=False).encode("utf-8")
         return out
     if fmt != "table":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from loaders.celltext import join_lines
 from loaders.people import parse_contacts, parse_units, split_circled, stage_for
-from loaders.text.document import join_lines
 from policykg.core.records import Contact
 
 # --- split_circled -------------------------------------------------------------------------

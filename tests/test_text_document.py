@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from loaders.text.document import clean, join_lines, parse_document, read_document, width
+from loaders.celltext import clean, join_lines, width
+from loaders.text.document import parse_document, read_document
 from policykg.core.errors import LoadError
 
 SOURCE = Path(__file__).resolve().parent.parent / "data" / "sources" / "000_ae2937e95410f861.txt"

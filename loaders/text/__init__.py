@@ -23,6 +23,7 @@ from pathlib import Path
 from policykg.core.errors import LoadError
 from policykg.core.records import Backbone, RegionList
 
+from .backbone import read
 from .document import read_document
 
 # 附件 N -> reader module
@@ -30,8 +31,6 @@ READERS = {1: "quzhou", 2: "zhoushan", 3: "qiantang", 4: "deqing"}
 
 
 def read_backbone(path: Path | str) -> Backbone:
-    from .backbone import read
-
     return read(read_document(path))
 
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 import re
 
 from loaders.cells import cn_number
+from loaders.celltext import join_lines
 from policykg.core.errors import LoadError
 from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES, Backbone, GeneralTask, KeyTask, ProvincialMeasure
 
-from .document import Attachment, Document, join_lines
+from .document import Attachment, Document
 from .engine import line_pieces, source_ref
 from .quzhou import KEY_TASK_RE, parse
 

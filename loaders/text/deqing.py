@@ -45,10 +45,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from loaders.celltext import join_lines, width
 from policykg.core.records import Backbone, RegionList
 from policykg.core.regions import ATTACHMENT_REGIONS
 
-from .document import Attachment, Document, join_lines, width
+from .document import Attachment, Document
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 from .quzhou import text_config
 

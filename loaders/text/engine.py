@@ -16,14 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from loaders.cells import RawRow, region_list
+from loaders.celltext import width
 from policykg.core.records import Backbone, RegionList, SourceRef
 
-if TYPE_CHECKING:
-    from loaders.cells import RawRow
-
-from .document import Attachment, Document, Line, width
+from .document import Attachment, Document, Line
 
 # units that may follow a number at the start of a text line ("50 元补助", "20 万人次")
 UNIT_AFTER_NUMBER = tuple("元万亿个家年月日亩%％平千百人场期名件项次户倍条")
@@ -119,8 +117,6 @@ def source_ref(document: Document, attachment: Attachment, start: int | None, en
 def raw_row(document: Document, attachment: Attachment, cells: dict[str, str], start: int, end: int,
             number: int | str) -> RawRow:
     """One segmented row, with its line range, ready for :func:`loaders.cells.build_rows`."""
-    from loaders.cells import RawRow
-
     return RawRow(cells=cells, source=source_ref(document, attachment, start, end),
                   where=f"附件{attachment.number} 序号 {number}")
 
@@ -128,8 +124,6 @@ def raw_row(document: Document, attachment: Attachment, cells: dict[str, str], s
 def finish(parser, region: str, layout: str, raws: list[RawRow], attachment: Attachment, document: Document,
            backbone: Backbone | None) -> RegionList:
     """Raw rows -> the region's list, with the segmenter's warnings ahead of the cells' ones."""
-    from loaders.cells import region_list
-
     rl = region_list(region, layout, raws, source_ref(document, attachment, attachment.start, attachment.end),
                      title=attachment.title, backbone=backbone)
     rl.warnings = parser.warnings + [w for r in parser.rows for w in r.warnings] + rl.warnings

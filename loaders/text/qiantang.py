@@ -42,11 +42,12 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.cells import RawRow
+from loaders.celltext import join_lines
 from loaders.match import explain, normal
 from policykg.core.records import KEY_TASKS, Backbone, RegionList
 from policykg.core.regions import ATTACHMENT_REGIONS
 
-from .document import Attachment, Document, join_lines
+from .document import Attachment, Document
 from .engine import Piece, Segment, finish, line_pieces, segment_rows, source_ref
 from .quzhou import text_config
 

@@ -53,12 +53,13 @@ import tomllib
 from dataclasses import dataclass, field
 
 from loaders.cells import cn_number
+from loaders.celltext import join_lines
 from loaders.layouts import get as get_layout
 from policykg.core.errors import LoadError
 from policykg.core.records import Backbone, RegionList
 from policykg.core.regions import ATTACHMENT_REGIONS
 
-from .document import Attachment, Document, join_lines
+from .document import Attachment, Document
 from .engine import Piece, Segment, finish, line_pieces, raw_row, segment_rows
 
 REGION = ATTACHMENT_REGIONS[1]          # 附件 1

@@ -49,10 +49,11 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.cells import cn_number
+from loaders.celltext import join_lines
 from policykg.core.records import Backbone, RegionList
 from policykg.core.regions import ATTACHMENT_REGIONS
 
-from .document import Attachment, Document, join_lines
+from .document import Attachment, Document
 from .engine import Piece, finish, line_pieces, raw_row
 from .quzhou import text_config
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from pyoxigraph import BlankNode, Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple, serialize
 
 from policykg.core import iris
 from policykg.core.config import ONTOLOGY_NS
@@ -341,8 +341,7 @@ def restricted_triples(rl: RegionList) -> list[Triple]:
 
 def to_rdflib(triples: Iterable[Triple]):
     """pyoxigraph triples -> rdflib Graph (for pyshacl, owlready2 and graph comparison)."""
-    import rdflib
-    from pyoxigraph import RdfFormat, serialize
+    import rdflib  # heavy optional dependency: only for comparisons and reasoners, imported on use
 
     data = serialize(list(triples), format=RdfFormat.N_TRIPLES)
     g = rdflib.Graph()

@@ -14,6 +14,7 @@ SHEETS = ("概况 Overview", "重点工作覆盖 KeyTasks", "细化措施承接 
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
+    # openpyxl: heavy optional dependency, imported only when an XLSX is written
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import urljoin
 
 from policykg.core.errors import QueryError
 from policykg.core.namespaces import prefixes
@@ -129,7 +130,6 @@ def _resolve(tok: Token, known: dict[str, str], base: str) -> str | None:
     if tok.kind == "iri":
         iri = tok.text[1:-1]
         if base and not re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*:", iri):
-            from urllib.parse import urljoin
             return urljoin(base, iri)
         return iri
     if tok.kind == "pname":

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 from pyoxigraph import (
@@ -32,6 +33,7 @@ from pyoxigraph import (
     RdfFormat,
     Store,
     Variable,
+    serialize,
 )
 
 from policykg.core.config import QUERY_DIR
@@ -376,8 +378,6 @@ def _position(exc: SyntaxError) -> tuple[int, int] | None:
 
 def serialize_result(result: Result, fmt: str) -> bytes:
     """Serialize a result. fmt: json|xml|csv|tsv for SELECT/ASK; turtle|ntriples|jsonld|rdfxml for graphs."""
-    from pyoxigraph import serialize
-
     if result.kind == "graph":
         rdf = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
                "rdfxml": RdfFormat.RDF_XML, "jsonld": RdfFormat.JSON_LD}.get(fmt)
@@ -417,8 +417,6 @@ def _csv_cell(term: Any) -> str:
 
 
 def _xml(result: Result) -> bytes:
-    from xml.sax.saxutils import escape, quoteattr
-
     out = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>']
     for v in result.variables:
         out.append(f"<variable name={quoteattr(v)}/>")

@@ -44,6 +44,7 @@ _UNBOUND = re.compile(r"\{[?$]\w+\}")  # a message variable the query left unbou
 # ------------------------------------------------------------------ pySHACL over Oxigraph
 
 def _oxigraph_data_graph(store: Store):
+    # pySHACL: heavy optional dependency, imported only when validation runs
     from pyshacl.graph_abstraction import OxigraphDataGraph
 
     class _OxigraphData(OxigraphDataGraph):
@@ -60,6 +61,7 @@ def _install_caching_query_helper() -> None:
     """pySHACL checks and rewrites a constraint's query text with ~10 regexes for every focus
     node. The outcome depends on the text alone, so keep it per constraint and only swap in
     the focus node (pySHACL looks the helper class up through this module attribute)."""
+    # pySHACL: heavy optional dependency, imported only when validation runs
     import pyshacl.helper as helper
     from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
@@ -101,6 +103,7 @@ def _focus_filter_safe(shapes: rdflib.Graph) -> bool:
 def _install_focus_set() -> None:
     """pySHACL keeps the ``focus_nodes`` option as a list and tests every target against it
     (``in``), quadratic for the thousands of nodes of a region: make it a set."""
+    # pySHACL: heavy optional dependency, imported only when validation runs
     from pyshacl.validator import Validator
 
     if getattr(Validator.make_executor, "_policykg", False):
@@ -207,6 +210,7 @@ def validate_store(store: Store, shapes: rdflib.Graph, focus: Iterable[str] | No
     ``focus`` (IRIs) limits validation to those focus nodes where pySHACL can do that
     soundly (:func:`_focus_filter_safe`); callers must keep only the findings they want.
     """
+    # pySHACL: heavy optional dependency, imported only when validation runs
     import pyshacl
 
     focus_nodes = None
