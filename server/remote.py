@@ -85,7 +85,7 @@ class RemoteExecutor(Executor):
                         break
                     res.triples.append(q.triple)
             else:
-                res = queries._collect(parse_query_results(data, format=QueryResultsFormat.JSON), job.max_rows)
+                res = queries.collect(parse_query_results(data, format=QueryResultsFormat.JSON), job.max_rows)
         except (SyntaxError, ValueError) as exc:
             raise QueryError(f"远程端点返回了无法解析的结果：{exc}", f"the remote endpoint returned unreadable results: {exc}",
                              status=502) from exc

@@ -337,7 +337,7 @@ def run(
                 raise
             # report the error at its place in the text the user wrote
             res = store.query(text, **kwargs, substitutions={Variable(k): t for k, t in terms.items()})
-        return _collect(res, max_rows)
+        return collect(res, max_rows)
     except SyntaxError as exc:
         raise QueryError(f"查询语法错误：{exc}", f"query syntax error: {exc}", position=_position(exc)) from exc
     except (RuntimeError, ValueError, TypeError) as exc:
@@ -346,7 +346,9 @@ def run(
         raise QueryError(f"查询执行失败：{exc}", f"query failed: {exc}", status=500) from exc
 
 
-def _collect(res: Any, max_rows: int | None) -> Result:
+def collect(res: Any, max_rows: int | None) -> Result:
+    """pyoxigraph's query results (from a store or parsed from a SPARQL endpoint's answer) as a
+    :class:`Result`, at most ``max_rows`` rows (``truncated`` says when more were left)."""
     if isinstance(res, QueryBoolean):
         return Result("ask", boolean=bool(res))
     if isinstance(res, QuerySolutions):
