@@ -1,6 +1,6 @@
 """Synthetic regional lists for every Zhejiang city and county, shaped like the four real ones.
 
-Each list is a :class:`policykg.records.RegionList` with ``synthetic=True`` (``rdfmap``
+Each list is a :class:`policykg.core.records.RegionList` with ``synthetic=True`` (``rdfmap``
 then marks its table ``pk:synthetic true``) and a title starting 【合成数据 synthetic】, so
 nobody mistakes it for a real list. Shapes (row counts, key-task spread, service items
 per row, categories, blocks, text lengths) come from a :class:`Profile`:

@@ -1,7 +1,7 @@
 """The catalogue queries as a benchmark workload, with parameters at their defaults.
 
 The project's store gets each query exactly as ``policykg query`` runs it (``queries.run``,
-which writes the parameters into the text, :mod:`policykg.binding`). Engines that know nothing of the project (plain rdflib, the
+which writes the parameters into the text, :mod:`policykg.sparql.binding`). Engines that know nothing of the project (plain rdflib, the
 Oxigraph server, Virtuoso) get a self-contained text: the project's prefixes declared and
 the parameters bound as :func:`bind` explains (terms serialised by pyoxigraph from the
 catalogue's defaults, never user input). The runner checks every engine returns the same number
@@ -50,5 +50,5 @@ def portable(text: str, subs: dict[str, Any]) -> str:
 
 
 def bind(text: str, subs: dict[str, Any]) -> str:
-    """The parameters written into the text, exactly as ``queries.run`` does (:mod:`policykg.binding`)."""
+    """The parameters written into the text, exactly as ``queries.run`` does (:mod:`policykg.sparql.binding`)."""
     return inline(text, subs)

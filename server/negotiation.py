@@ -1,6 +1,6 @@
 """Content negotiation for SPARQL results and RDF: Accept with q-values, ``format=`` override.
 
-Formats are short names used everywhere in the server (and by :func:`policykg.queries.serialize_result`):
+Formats are short names used everywhere in the server (and by :func:`policykg.sparql.queries.serialize_result`):
 json, xml, csv, tsv for SELECT/ASK; turtle, ntriples, jsonld, rdfxml for graphs. The
 ``format`` (or Fuseki's ``output``) parameter wins over Accept, as in Jena Fuseki; it takes a
 short name or a media type. A missing Accept, or one allowing ``*/*``, gets the default

@@ -5,7 +5,7 @@ Fuseki, Virtuoso …) behind the same front as the local store: the tokenizer re
 and SERVICE before anything is sent, the request has a deadline (QUERY_TIMEOUT_S; the
 connection is dropped, 503), results are capped at MAX_ROWS and re-serialized here.
 Catalogue parameters are bound in the text (remote servers lack SEP-0007): only variable
-tokens are replaced, by terms serialized by pyoxigraph (:func:`policykg.binding.inline`, as for the local store).
+tokens are replaced, by terms serialized by pyoxigraph (:func:`policykg.sparql.binding.inline`, as for the local store).
 The project's prefixes are prepended on the first line, so line numbers stay the same.
 
 :func:`push_graphs` uploads the store's named graphs (and its default graph, the merge)

@@ -1,7 +1,7 @@
 """A query worker process: opens the store read-only and answers jobs from a pipe.
 
 The worker queries an in-memory copy of the current generation when it fits
-(:func:`policykg.store.open_for_queries`, ``POLICYKG_QUERY_STORE``), else the RocksDB files.
+(:func:`policykg.graph.store.open_for_queries`, ``POLICYKG_QUERY_STORE``), else the RocksDB files.
 
 pyoxigraph has no query timeout, so the server runs queries here and kills a worker
 that overruns (:mod:`server.executor`). Before importing pyoxigraph the worker drops its

@@ -1,4 +1,4 @@
-"""Render a region's table (:class:`policykg.export.Table`) the way regions really send it.
+"""Render a region's table (:class:`loaders.export.Table`) the way regions really send it.
 
 The original PDFs do not exist, so the PDF tests make realistic ones:
 

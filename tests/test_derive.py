@@ -1,4 +1,4 @@
-"""graph/statistics: the RDF Data Cube counts made at build and load time (policykg.derive).
+"""graph/statistics: the RDF Data Cube counts made at build and load time (policykg.graph.derive).
 
 Each dataset is checked against a direct count over the lists, and against the document's
 own figures; the catalogue questions that read the statistics are checked against the

@@ -57,7 +57,7 @@ def test_substitutions_bind_values_not_text(tiny):
 
 
 def test_a_parameter_need_not_be_selected(tiny):
-    """Parameters are written into the text (policykg.binding), so unlike pyoxigraph's own
+    """Parameters are written into the text (policykg.sparql.binding), so unlike pyoxigraph's own
     substitutions they bind variables outside the projection, in subqueries and in MINUS."""
     zh = Literal("强化财税政策保障", language="zh")
     res = queries.run(tiny, "SELECT ?k WHERE { ?k rdfs:label ?label }", substitutions={"label": zh})

@@ -10,7 +10,7 @@ Per-attachment readers live in one module each (``quzhou``, ``zhoushan``, ``qian
 
 ``attachment`` is the table body with page headers and page numbers removed (line numbers
 kept, see :mod:`loaders.text.document`); ``document`` gives the file name and sha256 for
-:class:`policykg.records.SourceRef` (``loaders.text.engine.source_ref``).  Shared pieces:
+:class:`policykg.core.records.SourceRef` (``loaders.text.engine.source_ref``).  Shared pieces:
 ``document.clean/join_lines/width``, ``engine.line_pieces/segment_rows`` and
 ``loaders.cells.region_list`` (cells -> ListRow).
 """

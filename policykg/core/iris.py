@@ -50,7 +50,7 @@ def region(code: str) -> str:
 
 
 def dataset(name: str) -> str:
-    """A derived statistics dataset (qb:DataSet), e.g. 'coverage' (see policykg.derive)."""
+    """A derived statistics dataset (qb:DataSet), e.g. 'coverage' (see policykg.graph.derive)."""
     return _id(f"statistics/{name}")
 
 
