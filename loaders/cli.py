@@ -13,11 +13,6 @@ from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import PolicyKGError
 from policykg.core.progress import stderr_progress
 
-from .build import build as build_graph
-from .export import export_region
-from .load import load_region
-from .template import write_template
-
 
 @click.command(context_settings=CONTEXT)
 @store_option
@@ -30,6 +25,9 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
     Build the whole graph from data/: ontology, backbone and the four regional lists,
     into a new store generation that replaces the old one atomically.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .build import build as build_graph
+
     try:
         res = build_graph(store_dir, source, progress=stderr_progress(not quiet))
     except PolicyKGError as exc:
@@ -58,6 +56,9 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: 
     defective rows (duplicate 序号, numbers out of range, items without block) load as
     warnings with the bad values left out; unreadable files (encoding, header) are refused.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .load import load_region
+
     try:
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
                           strict=not lenient, validate=not lenient)
@@ -81,6 +82,9 @@ def export(region: str, store_dir: Path, fmt: str, output: Path | None) -> None:
     Export a region's table from the graph with the source's own column headers,
     one row per source row in 序号 order.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .export import export_region
+
     try:
         data = export_region(store_dir, region, fmt)
     except PolicyKGError as exc:
@@ -100,6 +104,9 @@ def template(output: Path) -> None:
 
     Write the standard list template (XLSX with drop-downs and a Chinese instructions sheet).
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .template import write_template
+
     try:
         write_template(output)
     except PolicyKGError as exc:

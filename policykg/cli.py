@@ -13,19 +13,13 @@ Results go to stdout, progress and errors to stderr. Exit codes follow pySHACL:
 from __future__ import annotations
 
 import sys
-from importlib.metadata import entry_points
 from pathlib import Path
 
 import click
 
-from policykg import validate as validation
 from policykg.core.config import DEFAULT_STORE
 from policykg.core.errors import PolicyKGError
 from policykg.core.progress import stderr_progress
-from policykg.graph import store
-from policykg.report import write_report
-from policykg.sparql import queries
-from policykg.sparql.render import render_table
 
 PLUGIN_GROUP = "policykg.commands"
 
@@ -57,6 +51,9 @@ class PluginGroup(click.Group):
     loading each only when it is called or listed."""
 
     def _plugins(self) -> dict[str, object]:
+        # imported when a command is looked up: importlib.metadata costs more than the rest of the startup
+        from importlib.metadata import entry_points
+
         return {ep.name: ep for ep in entry_points(group=PLUGIN_GROUP) if ep.name not in self.commands}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -93,6 +90,9 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
     Validate the graph against shapes/: structure (Violation), completeness (Warning),
     standardization (Info). Exit 0 without Violation, 1 with, 2 on a usage error.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg import validate as validation
+
     try:
         report = validation.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()))
         text = validation.render(report, fmt)
@@ -114,6 +114,11 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
     Run a SPARQL query: a .rq file, a catalogue name (e.g. key-tasks) or the text itself.
     The default graph is the union of the public graphs. json = SPARQL 1.1 JSON results.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.graph import store
+    from policykg.sparql import queries
+    from policykg.sparql.render import render_table
+
     subs = {}
     for p in param:
         name, _, value = p.partition("=")
@@ -143,6 +148,9 @@ def report(store_dir: Path, output: Path) -> None:
 
     Write the landing-analysis report: coverage, gaps, heatmap and bottlenecks.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.report import write_report
+
     try:
         write_report(store_dir, output, progress=stderr_progress(True))
     except PolicyKGError as exc:

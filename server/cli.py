@@ -11,9 +11,6 @@ import click
 from policykg.cli import CONTEXT, fail, store_option
 from policykg.core.errors import PolicyKGError
 
-from .remote import push_graphs
-from .run import serve as run_server
-
 
 @click.command(context_settings=CONTEXT)
 @store_option
@@ -31,6 +28,9 @@ def serve(store_dir: Path, host: str, port: int, timeout: float, endpoint: str |
 
     Serve the read-only SPARQL 1.1 endpoint and the web query page under waitress.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .run import serve as run_server
+
     try:
         code = run_server(store_dir=store_dir, host=host, port=port, timeout=timeout, endpoint=endpoint,
                         threads=threads, build_first=build_first, get_path=get_path)
@@ -50,6 +50,9 @@ def push(store_dir: Path, endpoint: str, token: str | None) -> None:
 
     Upload the store's named graphs to a remote server via the SPARQL 1.1 Graph Store Protocol.
     """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .remote import push_graphs
+
     try:
         for graph, n in push_graphs(store_dir, endpoint, token=token):
             click.echo(f"{graph}: {n}")
