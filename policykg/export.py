@@ -11,8 +11,8 @@ Responsible units and contacts come in printed order with what was printed betwe
 (``、``, ``，``, ``等``, ``联系人：``) and after them (``，列第一位为牵头单位``), from the rows'
 qualified entries (pk:unitListing / pk:contactListing, each with pk:position and
 pk:printedBefore). A 序号 printed twice (舟山 27) is two rows, each with its own cells.
-Where the graph keeps a set, the export picks an order: provincial texts alphabetically,
-measures by number. Phone numbers are personal data and are not exported.
+钱塘's provincial texts come in printed order too (pk:provincialTextListing). Measures are
+ordered by number. Phone numbers are personal data and are not exported.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
         part = _measure_cells(layout.local_measure_kind, ms) if ms else {}
         if units[row]:
             part["units"] = "".join(units[row]) + notes[row]
-        texts = sorted(printed[row])
+        texts = printed[row]                      # in printed order (pk:provincialTextListing)
         row_items = [it for _, it in sorted(items[row], key=lambda x: x[0])]
         subrows = max(1, len(row_items), len(texts) if "provincial_texts" in table.fields() else 0)
         group = []

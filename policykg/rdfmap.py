@@ -290,6 +290,12 @@ def _listings(out: _Sink, code: str, row: ListRow, r: NamedNode) -> None:
     if row.lead_unit:
         out.add(r, PK + "leadUnit", N(iris.unit(code, row.lead_unit)))
     out.add(r, PK + "unitsNote", row.units_note)
+    for pos, t in enumerate(row.provincial_texts, start=1):      # 钱塘: provincial texts as printed, in order
+        node = N(iris.listing(r.value, "provincial-text", pos))
+        out.add(node, RDF + "type", N(PK + "Listing"))
+        out.add(node, PK + "listedText", zh(t))
+        out.add(node, PK + "position", integer(pos))
+        out.add(r, PK + "provincialTextListing", node)
     for pos, c in enumerate(row.contacts, start=1):
         node = N(iris.listing(r.value, "contact", pos))
         out.add(node, RDF + "type", N(PK + "Listing"))
