@@ -3,9 +3,10 @@
 :func:`printed_rows` gives the document's own cells — the text of every printed row of the
 four attachments as the text readers segment it (``loaders.text``), before any
 interpretation — and :func:`differences` compares them with a :class:`policykg.export.Table`
-column by column, whitespace normalised. Phone numbers are compared away on the document's
-side (they are personal data and never exported): a bracket holding only a number and
-every run of six or more digits is removed from the 联系人 cell.
+column by column, whitespace normalised (runs of whitespace as one space). Phone numbers are
+compared away on the document's side (they are personal data and never exported): in the
+联系人 cell, whose phones the PDF broke over lines, whitespace is removed, then a bracket
+holding only a number and every run of six or more digits.
 
 Rows are matched in printed order, a 序号 printed twice (舟山 27) being two rows; within a
 row, a column's non-empty values are compared in order (a merged cell repeated on every
@@ -33,6 +34,11 @@ class Difference:
     field: str
     document: str
     export: str
+
+
+def spaced(text: str) -> str:
+    """Whitespace normalised: runs of spaces and line breaks as one space, none at the ends."""
+    return re.sub(r"\s+", " ", text or "").strip()
 
 
 def without_phones(text: str) -> str:
@@ -81,9 +87,7 @@ def printed_rows(source: Path | str) -> dict[str, list[list[dict[str, str]]]]:
 def _values(cells: list[dict[str, str]], fld: str) -> list[str]:
     out: list[str] = []
     for c in cells:
-        v = norm(c.get(fld, ""))
-        if fld == "contacts":
-            v = without_phones(v)
+        v = without_phones(c.get(fld, "")) if fld == "contacts" else spaced(c.get(fld, ""))
         if v and (not out or out[-1] != v):
             out.append(v)
     return out
