@@ -130,7 +130,11 @@ def test_catalogue_lead_unit_key_tasks(built_store):
     # key task 27 has two leads: one per printing of 序号 27
     assert by_unit["市综合执法局"]["keyTaskNumbers"] == "27" and by_unit["市交通运输局"]["keyTaskNumbers"] == "27"
     assert sum(int(r["rows"]) for r in found) == 33
-    assert "市司法局" not in by_unit                   # listed on rows 15, 27, 25 but never first
+    assert "市司法局" not in by_unit                   # listed on rows 15, 25, 27 but never first
+    res = CliRunner().invoke(main, ["query", "lead-units-by-key-task", "--store", str(built_store), "--format", "csv"])
+    per_task = {r["n"]: r for r in csv.DictReader(io.StringIO(res.output.lstrip("\ufeff")))}
+    assert set(per_task["27"]["leadUnits"].split("、")) == {"市综合执法局", "市交通运输局"}
+    assert per_task["27"]["measures"] == "10" and per_task["2"]["leadUnits"] == "市财政局"
 
 
 # ------------------------------------------------------------------ contacts on their own row, in order
