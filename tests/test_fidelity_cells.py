@@ -271,3 +271,61 @@ def test_pdf_page_with_two_tables_reads_both(tmp_path):
     assert [r.row for r in rl.rows] == [1, 2, 3, 4]
     assert [r.service_items[0].level3 for r in rl.rows] == ["税费优惠政策推送服务", "税费预填服务", "纳税人诉求服务", "种子基金"]
     assert [r.key_task for r in rl.rows] == [1, 1, 1, 2]
+
+
+# ------------------------------------------------------------------ repeated 序号 in uploads
+
+
+def _raw(cells: dict[str, str], line: int):
+    from loaders.cells import RawRow
+    from policykg.records import SourceRef
+
+    return RawRow(cells={"key_task_number": "27", **cells}, source=SourceRef("upload.csv", sheet_row=line),
+                  where=f"upload.csv 第{line}行")
+
+
+def test_a_repeated_number_right_after_itself_is_a_second_printing_even_when_strict():
+    from loaders.cells import build_rows
+
+    raws = [_raw({"row": "27", "local_measure": "创新优化监管执法方式。"}, 2),
+            _raw({"row": "27", "local_measure": "制定印发《全市交通运输“枫桥式”基层执法站所试点创建工作方案》。"}, 3)]
+    rows, warnings, _ = build_rows("standard", raws, strict=True)
+    assert [(r.row, r.occurrence) for r in rows] == [(27, 1), (27, 2)]
+    assert rows[1].local_measures[0].text.startswith("制定印发")
+    assert warnings == ["upload.csv 第3行 列“序号”: 序号 27 重复印出，作为第 2 次印出的行 27-2 载入 / "
+                        "序号 27 printed again: loaded as row 27-2"]
+
+
+def test_any_other_repeated_number_is_an_error_when_strict_and_kept_when_lenient():
+    from loaders.cells import build_rows
+    from policykg.errors import LoadError
+
+    raws = [_raw({"row": "27", "local_measure": "甲。"}, 2), _raw({"row": "28", "local_measure": "乙。"}, 3),
+            _raw({"row": "27", "local_measure": "丙。"}, 4)]
+    with pytest.raises(LoadError, match=r"upload\.csv 第4行 列“序号”.*序号 27 重复（已见于 upload\.csv 第2行）"):
+        build_rows("standard", raws, strict=True)
+    rows, warnings, _ = build_rows("standard", raws, strict=False)
+    assert [(r.row, r.occurrence, r.local_measures[0].text) for r in rows] == [(27, 1, "甲。"), (27, 2, "丙。"), (28, 1, "乙。")]
+    assert any("duplicate 序号 27" in w for w in warnings)
+
+
+def test_a_slash_block_is_an_error_of_a_strict_upload():
+    from loaders.cells import build_rows
+    from policykg.errors import LoadError
+
+    raws = [_raw({"row": "44", "local_measure": "组织开展基础设施REITs业务培训。", "level1": "金融服务", "block": "/"}, 2)]
+    with pytest.raises(LoadError, match="承接板块印为“/”"):
+        build_rows("standard", raws, strict=True)
+    rows, _, _ = build_rows("standard", raws, strict=False)
+    assert rows[0].service_items[0].block == "/"
+
+
+def test_zhoushan_xlsx_export_loads_back_to_the_same_export(built_store, tmp_path):
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store, symlinks=True)
+    path = tmp_path / "zs.xlsx"
+    path.write_bytes(export_region(built_store, ZS, "xlsx"))
+    res = CliRunner().invoke(main, ["load", str(path), "--region", ZS, "--store", str(store)])
+    assert res.exit_code == 0, res.output
+    assert export_region(store, ZS, "csv") == export_region(built_store, ZS, "csv")
+    assert len(_csv(export_region(store, ZS, "csv"))) == 1 + 33
