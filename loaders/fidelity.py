@@ -25,6 +25,7 @@ from policykg.iris import norm
 
 PHONE_IN_BRACKETS = re.compile(r"[（(][\d\-－—]+[）)]")
 PHONE = re.compile(r"\d[\d\-－—]{4,}\d")
+INFERRED = "_inferred_row"      # printed_rows: the 序号 a reader inferred where none is printed
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ class Difference:
     field: str
     document: str
     export: str
+
+    @property
+    def reason(self) -> str:
+        """Why the export differs, where the cause is known."""
+        if self.field == "row" and not self.document:
+            return ("文件未印出该序号（该行开启新的一页），读取时按前一行推出，导出写出推出的序号 / the document prints "
+                    "no 序号 here (the row opens a page); the reader infers it and the export writes it")
+        return ""
 
 
 def spaced(text: str) -> str:
@@ -66,18 +75,28 @@ def _recording() -> Iterator[dict[str, list]]:
 
 
 def printed_rows(source: Path | str) -> dict[str, list[list[dict[str, str]]]]:
-    """Region code -> its printed rows (each: the cells of its printed sub-rows), in order."""
-    from loaders.text import read_attachments, read_backbone
+    """Region code -> its printed rows (each: the cells of its printed sub-rows), in order.
+
+    A 序号 the document does not print (舟山 rows 7, 12 and 15 open a page without it; the
+    reader infers it) is ``""`` here, as printed, so that the comparison shows it."""
+    from loaders.text import read_attachments, read_backbone, zhoushan
+    from loaders.text.document import read_document
 
     backbone = read_backbone(source)
     with _recording() as seen:
         read_attachments(source, backbone)
+    unprinted = {(zhoushan.REGION, str(r.seq)) for r in zhoushan.parse(read_document(source).attachments[2]).rows
+                 if r.number is None}
     out: dict[str, list[list[dict[str, str]]]] = {}
     for code, raws in seen.items():
         groups: list[list[dict[str, str]]] = []
         for raw in raws:
-            if norm(raw.cells.get("row", "")) or not groups:
-                groups.append([raw.cells])
+            number = norm(raw.cells.get("row", ""))
+            if number or not groups:
+                cells = dict(raw.cells)
+                if (code, number) in unprinted:
+                    cells["row"], cells[INFERRED] = "", number
+                groups.append([cells])
             else:
                 groups[-1].append(raw.cells)
         out[code] = groups
@@ -101,7 +120,7 @@ def differences(code: str, document: list[list[dict[str, str]]], table) -> list[
         out.append(Difference(code, "", "row count", str(len(document)), str(len(table.groups))))
     seen: dict[str, int] = {}
     for doc_rows, exp_rows in zip(document, table.groups, strict=False):
-        number = norm(doc_rows[0].get("row", ""))
+        number = norm(doc_rows[0].get("row", "")) or doc_rows[0].get(INFERRED, "")
         seen[number] = seen.get(number, 0) + 1
         label = number if seen[number] == 1 else f"{number}-{seen[number]}"
         for fld in fields:

@@ -60,7 +60,12 @@ def _csv(data: bytes) -> list[list[str]]:
 @pytest.mark.parametrize("code", sorted(REGIONS))
 def test_every_exported_cell_is_the_documents(built_store, document, code):
     table = region_table(built_store, code)
-    assert differences(code, document[code], table) == []
+    found = differences(code, document[code], table)
+    # the only cells that differ: 舟山 rows 7, 12 and 15 print no 序号 (lines 3010, 3284, 3418 open a page);
+    # the reader infers it from the row above and the export writes it
+    expected = [("7", "row", "", "7"), ("12", "row", "", "12"), ("15", "row", "", "15")] if code == ZS else []
+    assert [(d.row, d.field, d.document, d.export) for d in found] == expected
+    assert all(d.reason for d in found)
     assert len(table.groups) == {"330800": 93, ZS: 33, "330114": 70, "330521": 107}[code]
 
 
@@ -73,7 +78,7 @@ def test_the_comparison_sees_a_changed_cell(built_store, document):
     table = region_table(built_store, ZS)
     table.groups[26][0]["units"] = "市司法局、市综合执法局、市市场监管局、市海洋与渔业局，其他市级行政执法机关"
     found = differences(ZS, document[ZS], table)
-    assert [(d.row, d.field) for d in found] == [("27", "units")]
+    assert [(d.row, d.field) for d in found if d.field != "row"] == [("27", "units")]
     assert without_phones("李磊（市财金公司董事长），联系人：陈保华（15728 086875）") == "李磊（市财金公司董事长），联系人：陈保华"
 
 
