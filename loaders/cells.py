@@ -38,8 +38,9 @@ from .celltext import join_lines
 from .layouts import Layout
 from .layouts import get as get_layout
 from .match import match_provincial
-from .people import parse_contacts, parse_units, split_circled, stage_for
+from .people import parse_contacts, parse_units, split_circled, stage_for, unit_listing
 
+BLOCK_SLASH = "/"          # 德清 row 44 prints "/" as its 承接板块: kept as printed, a finding
 ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
 CN_NUMERALS = {c: i for i, c in enumerate("零一二三四五六七八九十", start=0)}
 
@@ -256,6 +257,7 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
     layout = get_layout(layout_id)
     issues = Issues(strict)
     groups: list[list[RawRow]] = []
+    printings: list[int] = []            # per group: 1, or 2 … for a 序号 printed again
     seen: dict[int, str] = {}
     for raw in raw_rows:
         number = clean(raw.cells.get("row", ""))
@@ -270,14 +272,27 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
             continue
         n = int(number)
         if n in seen:
-            issues.report(f"{raw.where} 列“序号”", f"序号 {n} 重复（已见于 {seen[n]}）", f"duplicate 序号 {n} (also at {seen[n]})")
+            # printed again right after itself under the same key task (舟山 27): a row of its own;
+            # any other repeat is an error of an upload (kept as another printing when lenient)
+            last = groups[-1][0] if groups else None
+            again = last is not None and clean(last.cells.get("row", "")) == number and \
+                _task_text(last.cells) == _task_text(raw.cells)
+            occurrence = 1 + sum(1 for g in groups if clean(g[0].cells.get("row", "")) == number)
+            if not again:
+                issues.report(f"{raw.where} 列“序号”", f"序号 {n} 重复（已见于 {seen[n]}）",
+                              f"duplicate 序号 {n} (also at {seen[n]})")
+            issues.warnings.append(f"{raw.where} 列“序号”: 序号 {n} 重复印出，作为第 {occurrence} 次印出的行 {n}-{occurrence} "
+                                   f"载入 / 序号 {n} printed again: loaded as row {n}-{occurrence}")
+            groups.append([raw])
+            printings.append(occurrence)
             continue
         seen[n] = raw.where
         groups.append([raw])
+        printings.append(1)
 
     rows: list[ListRow] = []
     unmatched_all: list[tuple[int, str, str]] = []
-    for group in groups:
+    for group, occurrence in zip(groups, printings, strict=True):
         head = group[0]
         n = int(clean(head.cells["row"]))
         where = head.where or f"序号 {n}"
@@ -295,7 +310,7 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
             cells = dict(raw.cells)
             if layout.local_measure_kind == "adopted":
                 cells["provincial_texts"] = "\n".join(texts) if raw is head else ""
-            for m in _local_measures(layout, cells, n, provincial, key_task, part):
+            for m in _local_measures(layout, cells, n, provincial, key_task, part + occurrence - 1):
                 if m not in measures:
                     measures.append(m)
             item = _service_item(cells)
@@ -303,6 +318,9 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
                 if not item.block:
                     issues.report(f"{raw.where or where} 列“承接板块”", f"服务事项“{item.title}”缺少承接板块",
                                   f"service item '{item.title}' has no undertaking block")
+                elif item.block == BLOCK_SLASH:
+                    issues.report(f"{raw.where or where} 列“承接板块”", f"服务事项“{item.title}”的承接板块印为“/”",
+                                  f"service item '{item.title}': block given as '/'")
                 items.append(item)
         if layout.local_measure_kind == "adopted" and matched:
             # an adopted text is one provincial measure: it implements its own match only, not
@@ -315,7 +333,10 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
         source = head.source
         if len(group) > 1 and head.source.line_end is not None and group[-1].source.line_end is not None:
             source = replace(head.source, line_end=max(r.source.line_end or 0 for r in group))
+        units, units_note = unit_listing(head.cells.get("units", ""))
         rows.append(ListRow(
+            units=tuple(units), units_note=units_note, occurrence=occurrence,
+            lead_unit=next((m.lead_unit for m in measures if m.lead_unit), ""),
             row=n, key_task=key_task, key_task_label=key_label, general_task=general,
             general_task_label=general_label if general else "", provincial_measures=provincial,
             provincial_texts=tuple(texts), local_measures=tuple(measures), service_items=tuple(items),
@@ -324,8 +345,30 @@ def build_rows(layout_id: str, raw_rows: list[RawRow], *, backbone: Backbone | N
             cells={k: v for k, v in head.cells.items() if not get_layout(layout_id).column(k) or
                    not get_layout(layout_id).column(k).personal}, source=source,
         ))
-    rows.sort(key=lambda r: r.row)
-    return _distinct_keys(rows), issues.warnings, unmatched_all
+    rows.sort(key=lambda r: (r.row, r.occurrence))
+    return _distinct_keys(_lead_first(rows)), issues.warnings, unmatched_all
+
+
+def _task_text(cells: dict[str, str]) -> str:
+    return clean(cells.get("key_task_number") or cells.get("key_task") or "")
+
+
+def _lead_first(rows: list[ListRow]) -> list[ListRow]:
+    """舟山 says once, in row 1's 责任单位 cell, 列第一位为牵头单位: the rule holds for the
+    whole list, so every row and measure that lists units gets its first unit as lead."""
+    from .people import says_lead_first
+
+    if not any(says_lead_first(r.units_note) for r in rows):
+        return rows
+    out = []
+    for r in rows:
+        if not r.units:
+            out.append(r)
+            continue
+        lead = r.lead_unit or r.units[0].label
+        out.append(replace(r, lead_unit=lead, local_measures=tuple(
+            replace(m, lead_unit=m.lead_unit or (m.units[0] if m.units else "")) for m in r.local_measures)))
+    return out
 
 
 def _distinct_keys(rows: list[ListRow]) -> list[ListRow]:

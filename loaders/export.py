@@ -7,9 +7,12 @@ with several service items (a merged 序号 in the source) gets one output row p
 序号 and the row's other cells repeated on each (merged cells are repeated on every row they
 cover). Cell texts carry no line breaks (the PDF's are gone; real spaces between words stay).
 
-Where the graph keeps a set, the export picks an order: provincial texts, responsible units
-(lead unit first) and contacts alphabetically. Phone numbers are personal data and are not
-exported.
+Responsible units and contacts come in printed order with what was printed between them
+(``、``, ``，``, ``等``, ``联系人：``) and after them (``，列第一位为牵头单位``), from the rows'
+qualified entries (pk:unitListing / pk:contactListing, each with pk:position and
+pk:printedBefore). A 序号 printed twice (舟山 27) is two rows, each with its own cells.
+钱塘's provincial texts come in printed order too (pk:provincialTextListing). Measures are
+ordered by number. Phone numbers are personal data and are not exported.
 """
 
 from __future__ import annotations
@@ -115,16 +118,6 @@ def _units_cell(measures: list[dict]) -> str:
     return "、".join([lead, *[u for u in units if u != lead]]) + "，列第一位为牵头单位"
 
 
-def _parts(measures: dict[str, dict]) -> list[list[dict]]:
-    """Measures by printing: key ``27-1`` is the first, ``27p2-1`` the second (see loaders.cells)."""
-    by_part: dict[int, list[dict]] = defaultdict(list)
-    for key, m in measures.items():
-        head = key.split("-", 1)[0]
-        part = int(head.split("p", 1)[1]) if "p" in head and head.split("p", 1)[1].isdigit() else 1
-        by_part[part].append(m)
-    return [sorted(by_part[k], key=lambda m: (m["number"], m["text"])) for k in sorted(by_part)]
-
-
 def _measure_cells(kind: str, ms: list[dict]) -> dict[str, str]:
     return {
         "local_measure": _measure_cell(kind, ms),
@@ -150,57 +143,61 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
     table = Table(region=reg.code, layout=layout.id, title=meta[0]["title"] or "",
                   attachment=int(meta[0]["attachment"]) if meta[0]["attachment"] else None)
 
-    measures: dict[int, dict[str, dict]] = defaultdict(dict)
+    # keyed by the row's IRI: a 序号 printed twice (舟山 27) is two rows, row/27 and row/27-2
+    measures: dict[str, dict[str, dict]] = defaultdict(dict)
     for r in _query(store, "measures", graph):
-        m = measures[int(r["n"])].setdefault(r["key"], {
+        m = measures[r["row"]].setdefault(r["key"], {
             "number": int(r["number"]) if r["number"] else 0, "text": r["text"] or "", "target": r["target"] or "",
             "stage": r["stage"] or "", "units": [], "lead": r["lead"] or ""})
         if r["unit"] and r["unit"] not in m["units"]:
             m["units"].append(r["unit"])
-    cited: dict[int, dict[int, str]] = defaultdict(dict)
-    printed: dict[int, list[str]] = defaultdict(list)
+    cited: dict[str, dict[int, str]] = defaultdict(dict)
+    printed: dict[str, list[str]] = defaultdict(list)
     for r in _query(store, "provincial", graph):
         if r["number"]:
-            cited[int(r["n"])][int(r["number"])] = r["text"] or ""
+            cited[r["row"]][int(r["number"])] = r["text"] or ""
         if r["printed"]:
-            printed[int(r["n"])].append(r["printed"])
-    items: dict[int, list[tuple[int, dict]]] = defaultdict(list)
+            printed[r["row"]].append(r["printed"])
+    items: dict[str, list[tuple[int, dict]]] = defaultdict(list)
     for r in _query(store, "items", graph):
-        n = int(r["n"])
         k = int(r["id"].rsplit("-", 2)[-1]) if r["id"].count("-") >= 2 else 0
-        items[n].append((k, r))
-    contacts: dict[int, list[str]] = defaultdict(list)
-    for r in _query(store, "contacts", graph):
-        contacts[int(r["n"])].append(f"{r['name']}（{r['role'] or ''}）")   # （） keeps a name without role
+        items[r["row"]].append((k, r))
+    contacts: dict[str, list[str]] = defaultdict(list)
+    for r in _query(store, "contacts", graph):      # in printed order, with "、" / "，联系人：" as printed
+        contacts[r["row"]].append(f"{r['before'] or ''}{r['name']}" + (f"（{r['role']}）" if r["role"] else ""))
+    units: dict[str, list[str]] = defaultdict(list)
+    notes: dict[str, str] = {}
+    for r in _query(store, "units", graph):
+        units[r["row"]].append(f"{r['before'] or ''}{r['unit']}")
+        notes[r["row"]] = r["note"] or ""
 
     for r in _query(store, "rows", graph):
-        n = int(r["n"])
-        ms = sorted(measures[n].values(), key=lambda m: (m["number"], m["text"]))
+        n, row = int(r["n"]), r["row"]
+        ms = sorted(measures[row].values(), key=lambda m: (m["number"], m["text"]))
         base = {
             "row": str(n),
             "general_task": _general_task(r["generalTask"], r["generalTaskLabel"]),
             "key_task": r["keyTaskLabel"] or "",
             "key_task_number": r["keyTask"] or "",
-            "provincial_measures": "".join(f"{k}.{t}" for k, t in sorted(cited[n].items())),
-            "provincial_measure_numbers": ",".join(str(k) for k in sorted(cited[n])),
-            "contacts": "、".join(contacts[n]),
+            "provincial_measures": "".join(f"{k}.{t}" for k, t in sorted(cited[row].items())),
+            "provincial_measure_numbers": ",".join(str(k) for k in sorted(cited[row])),
+            "contacts": "".join(contacts[row]),
             "remark": r["remark"] or "",
         }
-        # a 序号 printed twice (舟山 27: keys 27-1…, 27p2-1…) comes back as two printed rows
-        parts = [_measure_cells(layout.local_measure_kind, part) for part in _parts(measures[n])] or [{}]
-        texts = sorted(printed[n])
-        row_items = [it for _, it in sorted(items[n], key=lambda x: x[0])]
-        subrows = max(len(parts), len(row_items), len(texts) if "provincial_texts" in table.fields() else 0)
+        part = _measure_cells(layout.local_measure_kind, ms) if ms else {}
+        if units[row]:
+            part["units"] = "".join(units[row]) + notes[row]
+        texts = printed[row]                      # in printed order (pk:provincialTextListing)
+        row_items = [it for _, it in sorted(items[row], key=lambda x: x[0])]
+        subrows = max(1, len(row_items), len(texts) if "provincial_texts" in table.fields() else 0)
         group = []
         for i in range(subrows):
             cells = dict(base)
-            cells.update(parts[i] if i < len(parts) else parts[0] if len(parts) == 1 else {})
-            if i > 0 and len(parts) > 1:
-                cells["contacts"] = ""             # the row's contacts are printed once
+            cells.update(part)
             it = row_items[i] if i < len(row_items) else {}
             cells.update({
                 "level1": it.get("level1") or "", "level2": it.get("level2") or "", "level3": it.get("level3") or "",
-                "block": it.get("block") or "", "content": it.get("content") or "",
+                "block": it.get("block") or it.get("printedBlock") or "", "content": it.get("content") or "",
                 "process": it.get("process") or "", "channel": it.get("channel") or "",
                 "responsible_unit": it.get("unit") or "",
             })

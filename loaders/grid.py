@@ -21,8 +21,9 @@ a CSV file). This module then
   went through one. A merged column's empty cell at the top of a page continues the merged
   cell above (a merged cell's text is printed once, on its first page);
 * makes a repeated 序号 on consecutive rows (how ``policykg export`` writes a merged 序号)
-  a sub-row when the rows agree on the key task; other repeats are left to
-  :func:`loaders.cells.build_rows`, which rejects them as duplicates.
+  a sub-row when the rows agree on the key task and on the row's own cells (measures, units,
+  contacts); a 序号 printed again with other measures (舟山 27) and other repeats are left to
+  :func:`loaders.cells.build_rows` (a second printing, or a duplicate).
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ MAX_TITLE_ROWS = 30
 PAGE_NUMBER_RE = re.compile(r"^[-—–\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*/\s*(?:共\s*)?\d{1,4}\s*页?)?[-—–\s]*$")
 ATTACHMENT_RE = re.compile(r"^\s*附件\s*(\d{1,2})\s*[:：]?\s*$")
 SUBROW_FIELDS = ("level1", "level2")
+# cells a sub-row repeats from its row; differing ones make a 序号 printed again a row of its own (舟山 27)
+OWN_FIELDS = ("local_measure", "units", "contacts")
 
 
 @dataclass
@@ -247,15 +250,16 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
             out.append((row, values))
 
     raw_rows: list[RawRow] = []
-    prev_number = prev_key = None
+    prev_number = prev_key = prev_own = None
     for row, values in out:
         cells = {fld: _text(values[j]) for j, fld in mapping.items()}
         number = norm(cells.get("row", ""))
         key = norm(cells.get("key_task", "") or cells.get("key_task_number", ""))
-        if number and number == prev_number and key == prev_key:
+        own = tuple(norm(cells.get(f, "")) for f in OWN_FIELDS)
+        if number and number == prev_number and key == prev_key and own == prev_own:
             cells["row"] = ""                     # a merged 序号 written on every sub-row
         elif number:
-            prev_number, prev_key = number, key
+            prev_number, prev_key, prev_own = number, key, own
         source = SourceRef(document=document.document, sha256=document.sha256, attachment=attachment,
                            page=row.page, sheet=row.sheet, sheet_row=row.sheet_row)
         raw_rows.append(RawRow(cells=cells, source=source, where=_where(path_name, row)))

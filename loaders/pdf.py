@@ -1,7 +1,8 @@
 """PDF lists through pdfplumber's table finder (ruled tables).
 
-Each page's largest ruled table becomes one :class:`loaders.grid.Segment`; the text above
-the first table is the list's title (``附件 N`` and the title lines). Page numbers and
+Every ruled table of every page becomes one :class:`loaders.grid.Segment`, in page order and
+top to bottom on a page (a page where one list ends and the next begins, or a small table
+above a large one, loses nothing); the text above the first table is the list's title (``附件 N`` and the title lines). Page numbers and
 other text outside the ruling are never part of a table. A cell's line breaks are the
 PDF's wrapping, so they are removed here (``line1\\nline2`` -> ``line1line2``).
 
@@ -61,11 +62,22 @@ def _cell_text(text: str | None) -> str:
     return "".join(line.strip() for line in (text or "").splitlines())
 
 
-def _page_segment(page: Any, page_no: int, first: bool) -> Segment | None:
+def _page_segments(page: Any, page_no: int, first: bool) -> list[Segment]:
+    """Every ruled table of the page, top to bottom (then left to right): one segment each.
+    Only the first may continue the previous page's last row; page rows run on across them."""
     tables = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) >= MIN_CELLS]
-    if not tables:
-        return None
-    table = max(tables, key=lambda t: (t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]))
+    tables.sort(key=lambda t: (round(t.bbox[1], 1), t.bbox[0]))
+    out: list[Segment] = []
+    offset = 0
+    for k, table in enumerate(tables):
+        seg = _table_segment(page, table, page_no, first and k == 0, offset)
+        seg.page_top = k == 0
+        offset += len(seg.rows)
+        out.append(seg)
+    return out
+
+
+def _table_segment(page: Any, table: Any, page_no: int, first: bool, offset: int) -> Segment:
     texts = table.extract()
     rows = table.rows
     xs = sorted({c[0] for c in table.cells})
@@ -81,7 +93,7 @@ def _page_segment(page: Any, page_no: int, first: bool) -> Segment | None:
             y = top + 1
             cover = next((c for c in table.cells if c[0] <= x < c[2] and c[1] <= y < c[3]), None)
             cells.append(None if cover is not None and cover[1] < top - 0.5 else "")
-        out.append(GridRow(cells=cells, page=page_no, page_row=i + 1))
+        out.append(GridRow(cells=cells, page=page_no, page_row=offset + i + 1))
     above = ""
     if first:                                   # the title and 附件 N, above the first table
         above = page.crop((0, 0, page.width, max(table.bbox[1], 1))).extract_text() or ""
@@ -96,14 +108,13 @@ def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
         n = len(pdf.pages)
         for no, page in enumerate(pdf.pages, start=1):
             try:
-                seg = _page_segment(page, no, first=not segments)
+                segs = _page_segments(page, no, first=not segments)
             except Exception as exc:  # noqa: BLE001
                 raise LoadError(f"第{no}页无法解析：{type(exc).__name__} {exc}",
                                 f"page {no} cannot be parsed: {type(exc).__name__} {exc}", where=str(path)) from exc
             finally:
                 page.close()
-            if seg is not None:
-                segments.append(seg)
+            segments += segs
             progress(f"{path.name}: 第 {no}/{n} 页 / page {no} of {n}")
     if not segments:
         raise LoadError(f"PDF 中找不到带框线的表格（共 {n} 页）；扫描件或无框线表格请先转为 XLSX",

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from policykg.core.records import Contact
+from policykg.core.records import Contact, Listed
 
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -129,22 +129,41 @@ def parse_units(text: str) -> tuple[list[str], str]:
     return units, lead
 
 
+def says_lead_first(note: str) -> bool:
+    """Whether the text after a units cell's last unit says the first one leads."""
+    return bool(note) and bool(_LEAD_CLAUSE.fullmatch(re.sub(r"\s+", "", note)))
+
+
+def unit_listing(text: str) -> tuple[list[Listed], str]:
+    """The units of :func:`parse_units` in printed order with what is printed before each
+    (``、``, ``，``, ``等``) and the text after the last one (``，列第一位为牵头单位``), so that
+    the cell can be printed again as it was."""
+    flat = re.sub(r"\s+", "", text or "")
+    units, _ = parse_units(flat)
+    out: list[Listed] = []
+    cursor = 0
+    for u in units:
+        pos = flat.find(u, cursor)
+        if pos < 0:
+            out.append(Listed(u, "、" if out else ""))
+            continue
+        out.append(Listed(u, flat[cursor:pos]))
+        cursor = pos + len(u)
+    return out, flat[cursor:] if out else flat
+
+
+def units_cell(units: list[Listed] | tuple[Listed, ...], note: str = "") -> str:
+    return "".join(f"{u.before}{u.label}" for u in units) + note
+
+
 # --------------------------------------------------------------------------- contacts
 
 _NAME = r"[\u4e00-\u9fff]{2,4}"
 _PERSON = re.compile(rf"({_NAME})[（(]([^（）()]*)[）)]")
 _PHONE = re.compile(r"\d[\d\-－—]{4,}\d")
-_BARE = re.compile(rf"({_NAME})\s*((?:\d[\d\-]{{4,}}\d)?)")
-
-
-def _phones(text: str) -> str:
-    """The phone numbers in ``text`` (digits and brackets as printed, spaces removed)."""
-    found = _PHONE.findall(text)
-    if not found:
-        return ""
-    first = found[0]
-    rest = found[1:]
-    return first + "".join(f"（{p}）" for p in rest)
+_TOKEN = re.compile(
+    rf"(?P<sep>(?:[、，,；;]|联系人[：:])+)|(?P<person>{_NAME}[（(][^（）()]*[）)])"
+    rf"|(?P<phone>[（(]?\d[\d\-－—]{{4,}}\d[）)]?)|(?P<bare>{_NAME})|(?P<other>.)")
 
 
 def parse_contacts(text: str) -> list[Contact]:
@@ -152,35 +171,44 @@ def parse_contacts(text: str) -> list[Contact]:
 
     Name and role stay public; phone numbers (possibly broken by line breaks, landlines,
     6-digit short numbers, numbers inside the role's brackets) go to ``Contact.phone`` only.
+    A phone goes to the contact it follows.  ``Contact.before`` keeps what the cell prints
+    before each name (``、``, ``，联系人：``…), so that the cell can be printed again without
+    its phone numbers (:func:`contacts_cell`).
     """
     text = re.sub(r"\s+", "", text or "")
-    text = re.sub(r"联系人[：:]", "、", text)
-    if not text.strip("、，,；;"):
-        return []
-    matches = list(_PERSON.finditer(text))
     out: list[Contact] = []
-    if not matches:
-        for part in _split_top(text, "、，,；;"):
-            m = _BARE.fullmatch(part)
-            if m:
-                out.append(Contact(name=m.group(1), phone=m.group(2)))
-            else:
-                out.append(Contact(name=_PHONE.sub("", part).strip()))
-        return [c for c in out if c.name]
-    for k, m in enumerate(matches):
-        name, inner = m.group(1), m.group(2)
-        after = text[m.end():matches[k + 1].start() if k + 1 < len(matches) else len(text)]
-        if _PHONE.fullmatch(inner):
-            role, phone = "", inner
+    before = ""
+    for m in _TOKEN.finditer(text):
+        kind, tok = m.lastgroup, m.group(0)
+        if kind in ("sep", "other"):
+            before += tok
+        elif kind == "phone":
+            if not out:
+                continue
+            last = out[-1]
+            digits = tok.strip("（）()")
+            phone = f"{last.phone}（{digits}）" if last.phone else digits
+            out[-1] = Contact(last.name, last.role, phone, before=last.before)
         else:
-            tail = re.search(r"\d[\d\-－—]{4,}\d$", inner)
-            role = inner[:tail.start()].strip() if tail else inner.strip()
-            phone = tail.group(0) if tail else ""
-        more = _phones(after)
-        if more:
-            phone = phone + ("（" + more + "）" if phone else more)
-        out.append(Contact(name=name, role=role, phone=phone))
+            if kind == "person":
+                pm = _PERSON.fullmatch(tok)
+                name, inner = pm.group(1), pm.group(2)
+                if _PHONE.fullmatch(inner):
+                    role, phone = "", inner
+                else:
+                    tail = re.search(r"\d[\d\-－—]{4,}\d$", inner)
+                    role = inner[:tail.start()].strip() if tail else inner.strip()
+                    phone = tail.group(0) if tail else ""
+            else:
+                name, role, phone = tok, "", ""
+            out.append(Contact(name=name, role=role, phone=phone, before=before))
+            before = ""
     return out
+
+
+def contacts_cell(contacts: list[Contact] | tuple[Contact, ...]) -> str:
+    """The contacts cell as printed, without phone numbers: ``李磊（市财金公司董事长），联系人：陈保华``."""
+    return "".join(f"{c.before}{c.name}" + (f"（{c.role}）" if c.role else "") for c in contacts)
 
 
 # --------------------------------------------------------------------------- stages

@@ -91,7 +91,7 @@ def test_row_cut_by_a_page_break_is_joined(rendered, loaded, built_store):
     import pdfplumber
 
     with pdfplumber.open(rendered["rl"]["330800"]) as doc:
-        seg = pdf._page_segment(doc.pages[page + 1], page + 2, first=False)
+        seg = pdf._page_segments(doc.pages[page + 1], page + 2, first=False)[0]
     top = [r for r in seg.rows if r.cells[0] not in ("序号", None)][0]
     assert top.cells[0] == "", "the rest of the cut row opens the next page, without 序号"
     row = next(r for r in loaded[0][("330800", "rl")].rows if r.row == number)

@@ -9,7 +9,8 @@ One line per 序号, read off the document by eye (附件1 lines 78-2552, 附件
   makes no second item);
 * 德清: ``序号 K<key task> M<县级细化举措 first 4…last 4 characters> C<服务内容 likewise>``
   (where the two cells are cut) then the service item (row 44: block printed ``/``);
-* 舟山: ``序号 key task, number of ①②③ measures, stages, contacts``.
+* 舟山: ``序号 key task, number of ①②③ measures, stages, contacts`` (序号 27 is printed twice,
+  lines 4167 and 4274: two rows, each with its own measures, stage and contacts).
 
 Levels as printed, including the document's own oddities (德清 row 45 ``政策咨询`` as 一级事项,
 row 64 ``绿色直播间申报服务`` for a 跨境电商 content; 衢州 rows 58-61 and 75-86 ``诉求（兜底）服务``
@@ -283,7 +284,7 @@ DEQING = """
 41 K9 M开展专项…31日。 C将创业投…月31日 金融服务/基金投资/科创基金/金融服务板块
 42 K9 M县国有平…%左右。 C拿出适当…企业参股 金融服务/基金投资/科创基金/金融服务板块
 43 K10 M开展全县…产工作。 C提高民营…训服务。 政策服务/培训服务/政策宣讲/诉求（兜底）服务板块
-44 K10 M组织开展…理要求。 C开展基础…业务培训 金融服务/基金投资/科创基金/
+44 K10 M组织开展…理要求。 C开展基础…业务培训 金融服务/基金投资/科创基金//
 45 K11 M落实《关…业采购。 C加大政府…询服务。 政策咨询/政府采购咨询//诉求（兜底）服务板块
 46 K12 M招标人对…形除外。 C落实严格…询服务。 项目服务/咨询服务//政策服务板块
 47 K13 M开展招标…则清理。 C开展工程…助服务。 项目服务/招投标服务//政策服务板块
@@ -376,7 +377,8 @@ ZHOUSHAN = """
 24 24 7 ['2024年'] 2
 25 25 6 ['长期实施'] 2
 26 26 7 ['根据工作安排推进'] 2
-27 27 10 ['2024年', '长期实施'] 4
+27 27 7 ['长期实施'] 2
+27 27 3 ['2024年'] 2
 28 28 3 ['长期实施'] 2
 29 29 3 ['长期实施'] 2
 30 30 4 ['长期实施'] 2

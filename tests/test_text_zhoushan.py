@@ -35,7 +35,8 @@ def rl(doc):
 
 @pytest.fixture(scope="module")
 def rows(rl):
-    return {r.row: r for r in rl.rows}
+    """By 序号; the second printing of 27 is ``rows["27-2"]``."""
+    return {r.row if r.occurrence == 1 else f"{r.row}-{r.occurrence}": r for r in rl.rows}
 
 
 def measures(row):
@@ -48,11 +49,12 @@ def measures(row):
 def test_row_count_and_numbers(rl, parser):
     assert rl.region == "330900" and rl.layout == "zhoushan"
     assert rl.title == "舟山市贯彻落实《浙江省促进民营经济高质量发展若干措施》细化表（2024年）"
-    assert [r.row for r in rl.rows] == list(range(1, 33))
-    # 33 printed rows: 序号 27 is printed twice (lines 4167 and 4274)
+    # 33 printed rows: 序号 27 is printed twice (lines 4167 and 4274), two rows of their own
+    assert [r.row for r in rl.rows] == [*range(1, 28), 27, *range(28, 33)]
+    assert [r.occurrence for r in rl.rows].count(2) == 1 and rl.rows[27].occurrence == 2
     assert len(parser.rows) == 33
     assert [r.seq for r in parser.rows].count(27) == 2
-    assert [r.key_task for r in rl.rows] == list(range(1, 33))
+    assert [r.key_task for r in rl.rows] == [*range(1, 28), 27, *range(28, 33)]
 
 
 def test_no_service_items(rl):
@@ -114,7 +116,9 @@ def test_row2_merged_general_task_and_undivided_stage(rows):
     m = r.local_measures[0]
     assert m.target == "绿色石化与新材料基金投向民营投资项目比重达到60%以上，市科创基金投向民间科创投资项目比重达到80%以上。"
     assert m.stage == "绿色石化与新材料基金的实施阶段根据省里统筹，市科创基金的措施为长期实施"
-    assert m.units == ("市财政局", "市府办", "市经信局", "市科技局", "市财金公司") and m.lead_unit == ""
+    # row 1's cell says 列第一位为牵头单位 for the whole list: the first unit leads on every row
+    assert m.units == ("市财政局", "市府办", "市经信局", "市科技局", "市财金公司") and m.lead_unit == "市财政局"
+    assert r.lead_unit == "市财政局" and r.units_note == ""
     assert r.contacts == (Contact("李磊", "市财金公司董事长", ""), Contact("陈保华", "", "15728086875"))
 
 
@@ -211,23 +215,33 @@ def test_row26_all_cells_start_on_one_line(rows):
 
 def test_row27_printed_twice(parser, rows):
     first, second = [r for r in parser.rows if r.seq == 27]
-    assert parser.cells(first)["row"] == "27" and parser.cells(second)["row"] == ""
+    assert parser.cells(first)["row"] == "27" and parser.cells(second)["row"] == "27"
     c2 = parser.cells(second)
     assert c2["key_task"] == "（二十七）创新优化监管执法方式"
     assert c2["stage"] == "2024年" and c2["units"] == "市交通运输局"
     assert [c.name for c in parse_contacts(c2["contacts"])] == ["何波英", "张海强"]
-    r = rows[27]
-    assert len(r.local_measures) == 10
-    assert r.local_measures[7].units == ("市交通运输局",) and r.local_measures[7].stage == "2024年"
-    assert r.local_measures[0].stage == "长期实施"
-    assert r.source.line_end == 4320
+    r, r2 = rows[27], rows["27-2"]
+    assert (r.occurrence, r2.occurrence) == (1, 2) and r2.key_task == 27
+    assert (r.source.line_start, r.source.line_end) == (4167, 4273)
+    assert (r2.source.line_start, r2.source.line_end) == (4274, 4320)
+    assert len(r.local_measures) == 7 and len(r2.local_measures) == 3
+    assert {m.stage for m in r.local_measures} == {"长期实施"} and {m.stage for m in r2.local_measures} == {"2024年"}
+    assert r2.local_measures[0].text.startswith("制定印发《全市交通运输“枫桥式”基层执法站所试点创建工作方案》")
 
 
-def test_row27_second_printing_keeps_contacts_and_distinct_keys(rows):
-    r = rows[27]
-    assert [c.name for c in r.contacts] == ["龚敏", "洪晶晶", "何波英", "张海强"]
-    keys = [m.key for m in r.local_measures]
-    assert keys == [f"27-{n}" for n in range(1, 8)] + ["27p2-1", "27p2-2", "27p2-3"]
+def test_row27_each_printing_keeps_its_units_contacts_and_keys(rows):
+    r, r2 = rows[27], rows["27-2"]
+    # units in printed order, lead first, the catch-all "其他市级行政执法机关" as printed after "，"
+    assert [(u.before, u.label) for u in r.units] == [
+        ("", "市综合执法局"), ("、", "市司法局"), ("、", "市市场监管局"), ("、", "市海洋与渔业局"),
+        ("，", "其他市级行政执法机关")]
+    assert r.lead_unit == "市综合执法局" and all(m.lead_unit == "市综合执法局" for m in r.local_measures)
+    assert [u.label for u in r2.units] == ["市交通运输局"] and r2.lead_unit == "市交通运输局"
+    assert r2.local_measures[0].units == ("市交通运输局",)
+    assert [c.name for c in r.contacts] == ["龚敏", "洪晶晶"]
+    assert [c.name for c in r2.contacts] == ["何波英", "张海强"]
+    assert [m.key for m in r.local_measures] == [f"27-{n}" for n in range(1, 8)]
+    assert [m.key for m in r2.local_measures] == ["27p2-1", "27p2-2", "27p2-3"]
 
 
 def test_row32_last(rows):

@@ -55,8 +55,9 @@ def real_whole(built_store):
 def test_real_lists_region_by_region_give_the_findings_of_one_run(built_store, real_whole):
     split = validate.run_store(built_store, workers=2)
     _same(split, real_whole)
-    assert len(split.results) == 521
-    assert split.counts() == {"Violation": 7, "Warning": 250, "Info": 264}
+    # + 2 source-defect Warnings (issue 13): 舟山 序号 27 printed twice, 德清 row 44's block "/"
+    assert len(split.results) == 523
+    assert split.counts() == {"Violation": 7, "Warning": 252, "Info": 264}
     assert split.regions == ("330114", "330521", "330800", "330900")
 
 
@@ -68,7 +69,7 @@ def test_split_report_graph_states_each_finding_with_both_languages(built_store)
     rep = validate.run_store(built_store)
     sh = SH
     g = rep.report_graph
-    assert len(list(g.subjects(rdflib.RDF.type, sh.ValidationResult))) == 521
+    assert len(list(g.subjects(rdflib.RDF.type, sh.ValidationResult))) == 523
     langs = sorted({m.language for m in g.objects(None, sh.resultMessage)})
     assert langs == ["en", "zh"]
     assert (None, sh.conforms, rdflib.Literal(False)) in g
@@ -79,7 +80,7 @@ def test_progress_reports_the_regions(built_store):
     validate.run_store(built_store, progress=lines.append)
     assert lines[0].startswith("校验 4 个地区清单")
     assert any("4/4" in line for line in lines)
-    assert lines[-1].endswith("521 条结果 findings")
+    assert lines[-1].endswith("523 条结果 findings")
 
 
 # ------------------------------------------------------------------ synthetic lists
@@ -160,7 +161,7 @@ def test_a_blank_node_service_item_is_found_once(synthetic_whole, synthetic_spli
 def test_a_graph_that_is_no_list_is_not_validated_or_counted(synthetic_whole, synthetic_split):
     for rep in (synthetic_whole, synthetic_split):
         assert not [f for f in rep.results if "key-task/33" in f.focus]
-        assert not [f for f in rep.results if f.shape_name.startswith("checks:")]
+        assert not [f for f in rep.results if f.shape_name == "checks:backbone-complete-violation"]
 
 
 def test_a_single_list_store_is_validated_in_one_run(tmp_path, built_store):
@@ -172,7 +173,7 @@ def test_a_single_list_store_is_validated_in_one_run(tmp_path, built_store):
             put_graph(st, g.value, [Triple(q.subject, q.predicate, q.object)
                                     for q in src.quads_for_pattern(None, None, None, g)])
     rep = validate.run_store(root)
-    assert rep.regions == ("330900",) and len(rep.results) == 182
+    assert rep.regions == ("330900",) and len(rep.results) == 183
 
 
 # ------------------------------------------------------------------ the pool
@@ -219,7 +220,7 @@ def test_run_store_works_in_a_daemonic_process(built_store):
     proc.start()
     try:
         assert parent.poll(120)
-        assert parent.recv() == 521
+        assert parent.recv() == 523
     finally:
         proc.join(10)
         if proc.is_alive():
@@ -238,7 +239,7 @@ def test_cache_reruns_only_the_region_whose_graph_changed(tmp_path):
     build(root)
     lines: list[str] = []
     first = validate.run_store(root, cache_dir=cache, progress=lines.append)
-    assert _hits(lines) == 0 and len(first.results) == 521
+    assert _hits(lines) == 0 and len(first.results) == 523
     lines.clear()
     _same(validate.run_store(root, cache_dir=cache, progress=lines.append), first)
     assert _hits(lines) == 4

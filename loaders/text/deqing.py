@@ -17,7 +17,7 @@ say nothing; cells are told apart by position, width and shape:
 * 承接板块: the shortest run of last lines matching the block patterns (``政策服务`` + ``板块``,
   ``诉求（兜`` + ``底）服务`` + ``板块``, ``知识产权`` + ``服务板块``, ``各板块`` + ``（具体涉`` +
   ``及部门）``, ``综合受理`` + ``板块``).  Row 93 prints ``诉求（兜底）服务`` without ``板块``
-  (kept as printed); row 44 prints ``/`` (loaded as an empty block, with a warning).
+  (kept as printed); row 44 prints ``/`` (kept as printed, with a warning; validation reports it).
 * 服务事项: the short lines before the block.  They are found from the end: a short line
   without sentence punctuation, not continuing a full-width line (row 41's ``日`` after
   ``…2027年 12月 31``, row 27's ``能培训服务``).  They are grouped into labels: two lines of at
@@ -274,7 +274,7 @@ class DeqingParser:
             "level1": labels[0],
             "level2": labels[1],
             "level3": labels[2],
-            "block": "" if row.block == "/" else row.block,
+            "block": row.block,               # row 44's "/" kept as printed (loaders.cells reports it)
         }
 
 

@@ -14,8 +14,9 @@ apart by what they start with and how wide their lines are:
   ``（N）``; its 序号 is the previous one plus one (equal to its key task, as on every other
   row) and a warning says so.
 * **序号 27 is printed twice** (lines 4167 and 4274), both with ``（二十七）创新优化监管执法方式``:
-  the second (市交通运输局's part) is passed on as a continuation of row 27 (empty 序号), so
-  ``loaders.cells`` adds its measures (keys ``27p2-1``…) and contacts to row 27; a warning says so.
+  the second (市交通运输局's part) is a row of its own with the same 序号: ``loaders.cells``
+  makes it row ``27-2`` (occurrence 2) with its own measures (keys ``27p2-1``…), units and
+  contacts; a warning says so and validation reports it as a source defect.
 * 总体任务: ``一、强化`` / ``资源要`` / ``素支持`` up to the 重点工作; merged, so it is repeated
   on every row up to the next one.
 * 重点工作: ``（N）`` with N the current or next key task, then narrow lines.
@@ -258,8 +259,8 @@ class ZhoushanParser:
             elif row.number == last:
                 row.seq, row.continuation = last, True
                 row.warnings.append(
-                    f"第 {min(row.lines)} 行：序号 {last} 重复印出，作为该行的续行 / 序号 {last} printed twice: "
-                    "loaded as a continuation of that row")
+                    f"第 {min(row.lines)} 行：序号 {last} 重复印出，作为第二行 {last}-2 / 序号 {last} printed twice: "
+                    f"loaded as a second row {last}-2")
             else:
                 row.seq = row.number
                 if row.number != last + 1:
@@ -276,7 +277,7 @@ class ZhoushanParser:
                     row.warnings.append(f"序号 {row.seq}：列“{_HEADER[col]}”为空 / empty cell {_HEADER[col]}")
 
     def cells(self, row: Row) -> dict[str, str]:
-        out = {"row": "" if row.continuation else str(row.seq)}
+        out = {"row": str(row.seq)}         # 27 printed twice: two rows 27 (loaders.cells: 27 and 27-2)
         out.update({name: row.text(col) for col, name in FIELDS.items()})
         return out
 

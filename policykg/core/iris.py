@@ -4,7 +4,7 @@ never by load order, so a rebuild mints the same IRIs.
 Layout under the base:
   id/key-task/{n}                 id/provincial-measure/{n}       id/general-task/{n}
   id/region/{code}                id/region/{code}/centre
-  id/region/{code}/table          id/region/{code}/row/{序号}
+  id/region/{code}/table          id/region/{code}/row/{序号}[-{printing}]   …/row/{序号}/unit|contact/{pos}
   id/region/{code}/measure/{key}  id/region/{code}/service-item/{序号}[-{k}]
   id/region/{code}/block/{h}      id/region/{code}/unit/{h}      id/region/{code}/contact/{h}
   id/category/{h}                 id/category-scheme               id/channel/{h}
@@ -62,15 +62,22 @@ def table(code: str) -> str:
     return _id(f"region/{code}/table")
 
 
-def row(code: str, number: int) -> str:
-    return _id(f"region/{code}/row/{number}")
+def row(code: str, number: int, occurrence: int = 1) -> str:
+    """``row/27``; a 序号 printed a second time is ``row/27-2`` (舟山 27)."""
+    return _id(f"region/{code}/row/{number}" + (f"-{occurrence}" if occurrence > 1 else ""))
+
+
+def listing(row_iri: str, kind: str, position: int) -> str:
+    """The ``position``-th entry (1-based) of a row's ``kind`` cell: ``…/row/1/unit/1``, ``…/row/27-2/contact/2``."""
+    return f"{row_iri}/{kind}/{position}"
 
 
 def local_measure(code: str, key: str) -> str:
     return _id(f"region/{code}/measure/{key}")
 
 
-def service_item(code: str, number: int, k: int = 0) -> str:
+def service_item(code: str, number: int | str, k: int = 0) -> str:
+    """``number`` is the 序号, or ``27p2`` for a 序号's second printing."""
     return _id(f"region/{code}/service-item/{number}" + (f"-{k}" if k else ""))
 
 

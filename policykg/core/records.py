@@ -53,6 +53,16 @@ class Contact:
     name: str
     role: str = ""
     phone: str = ""                    # personal data: never written to the public graph
+    before: str = field(default="", compare=False)   # printed before it in its cell: "、", "，联系人：" …
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One entry of a cell that lists several (责任单位), in printed order, with the text
+    printed before it (a separator such as "、" / "，" / "等", or a label)."""
+
+    label: str
+    before: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +96,10 @@ class ListRow:
     service_items: tuple[ServiceItem, ...] = ()
     contacts: tuple[Contact, ...] = ()
     remark: str = ""                           # 备注
+    units: tuple[Listed, ...] = ()             # the row's 责任单位 cell, in printed order
+    units_note: str = ""                       # printed after the last unit ("，列第一位为牵头单位")
+    lead_unit: str = ""                        # the row's lead unit (first listed where the list says so)
+    occurrence: int = 1                        # 2 for the second printing of the same 序号 (舟山 27)
     cells: dict[str, str] = field(default_factory=dict, compare=False)  # raw cells by column name
     source: SourceRef | None = None
 

@@ -197,10 +197,13 @@ def region_list_triples(rl: RegionList) -> list[Triple]:
 def _row(out: _Sink, rl: RegionList, row: ListRow, table: NamedNode, region: NamedNode,
          centre: NamedNode) -> None:
     code = rl.region
-    r = N(iris.row(code, row.row))
+    r = N(iris.row(code, row.row, row.occurrence))
     out.add(r, RDF + "type", N(PK + "SourceRow"))
-    out.add(r, LABEL, zh(f"{get_region(code).full_name}清单第{row.row}行"))
+    again = f"（第{row.occurrence}次印出）" if row.occurrence > 1 else ""
+    out.add(r, LABEL, zh(f"{get_region(code).full_name}清单第{row.row}行{again}"))
     out.add(r, PK + "rowNumber", integer(row.row))
+    if row.occurrence > 1:
+        out.add(r, PK + "printing", integer(row.occurrence))
     out.add(r, PK + "table", table)
     out.add(r, PK + "region", region)
     ref = row.source or rl.source
@@ -262,22 +265,61 @@ def _row(out: _Sink, rl: RegionList, row: ListRow, table: NamedNode, region: Nam
         out.add(cn, PK + "region", region)
         out.add(cn, PK + "sourceRow", r)
         out.add(r, PK + "contact", cn)
+    _listings(out, code, row, r)
 
     for k, item in enumerate(row.service_items):
         _service_item(out, code, row, k if len(row.service_items) > 1 else 0, item, r, region,
                       centre, kt, measure_nodes)
 
 
+def _listings(out: _Sink, code: str, row: ListRow, r: NamedNode) -> None:
+    """The row's units and contacts in printed order: qualified entries ``…/row/N/unit/P``
+    (pk:listedUnit, pk:position, pk:printedBefore), the row's lead unit and the note after
+    the units; phone numbers stay out (see :func:`restricted_triples`)."""
+    for pos, u in enumerate(row.units, start=1):
+        node = N(iris.listing(r.value, "unit", pos))
+        un = N(iris.unit(code, u.label))
+        out.add(un, RDF + "type", N(PK + "ResponsibleUnit"))
+        out.add(un, LABEL, zh(u.label))
+        out.add(un, PK + "region", region_node(code))
+        out.add(node, RDF + "type", N(PK + "Listing"))
+        out.add(node, PK + "listedUnit", un)
+        out.add(node, PK + "position", integer(pos))
+        out.add(node, PK + "printedBefore", zh(u.before) if u.before else None)
+        out.add(r, PK + "unitListing", node)
+    if row.lead_unit:
+        out.add(r, PK + "leadUnit", N(iris.unit(code, row.lead_unit)))
+    out.add(r, PK + "unitsNote", row.units_note)
+    for pos, t in enumerate(row.provincial_texts, start=1):      # 钱塘: provincial texts as printed, in order
+        node = N(iris.listing(r.value, "provincial-text", pos))
+        out.add(node, RDF + "type", N(PK + "Listing"))
+        out.add(node, PK + "listedText", zh(t))
+        out.add(node, PK + "position", integer(pos))
+        out.add(r, PK + "provincialTextListing", node)
+    for pos, c in enumerate(row.contacts, start=1):
+        node = N(iris.listing(r.value, "contact", pos))
+        out.add(node, RDF + "type", N(PK + "Listing"))
+        out.add(node, PK + "listedContact", N(iris.contact(code, c.name)))
+        out.add(node, PK + "position", integer(pos))
+        out.add(node, PK + "printedBefore", zh(c.before) if c.before else None)
+        out.add(r, PK + "contactListing", node)
+
+
+def region_node(code: str) -> NamedNode:
+    return N(iris.region(code))
+
+
 def _service_item(out: _Sink, code: str, row: ListRow, k: int, item: ServiceItem, r: NamedNode,
                   region: NamedNode, centre: NamedNode, kt: NamedNode | None,
                   measures: list[NamedNode]) -> None:
-    s = N(iris.service_item(code, row.row, k))
+    number = row.row if row.occurrence == 1 else f"{row.row}p{row.occurrence}"
+    s = N(iris.service_item(code, number, k))
     out.add(s, RDF + "type", N(PK + "ServiceItem"))
     out.add(s, RDF + "type", N(PREFIXES["cpsv"] + "PublicService"))
     title = item.title
     out.add(s, LABEL, zh(title or f"第{row.row}行服务事项"))
     out.add(s, DCT + "title", zh(title))
-    out.add(s, DCT + "identifier", plain(f"{code}-{row.row}" + (f"-{k}" if k else "")))
+    out.add(s, DCT + "identifier", plain(f"{code}-{number}" + (f"-{k}" if k else "")))
     out.add(s, PK + "region", region)
     out.add(s, CV + "hasCompetentAuthority", centre)
     out.add(s, PK + "sourceRow", r)
@@ -295,7 +337,9 @@ def _service_item(out: _Sink, code: str, row: ListRow, k: int, item: ServiceItem
         out.add(ch, RDF + "type", N(CV + "Channel"))
         out.add(ch, LABEL, zh(item.channel))
         out.add(s, CV + "hasChannel", ch)
-    if item.block:
+    if item.block == "/":                  # printed "/" (德清 row 44): kept, but it names no block
+        out.add(s, PK + "printedBlock", plain(item.block))
+    elif item.block:
         b = N(iris.block(code, item.block))
         out.add(b, RDF + "type", N(PK + "UndertakingBlock"))
         out.add(b, LABEL, zh(item.block))
