@@ -58,20 +58,20 @@ def without_phones(text: str) -> str:
 @contextmanager
 def _recording() -> Iterator[dict[str, list]]:
     """Record the raw rows every text reader hands to :func:`loaders.cells.region_list`."""
-    from loaders import cells
+    from loaders.text import engine
 
     seen: dict[str, list] = {}
-    original = cells.region_list
+    original = engine.region_list
 
     def record(region, layout_id, raw_rows, *args, **kwargs):
         seen[region] = list(raw_rows)
         return original(region, layout_id, raw_rows, *args, **kwargs)
 
-    cells.region_list = record
+    engine.region_list = record
     try:
         yield seen
     finally:
-        cells.region_list = original
+        engine.region_list = original
 
 
 def printed_rows(source: Path | str) -> dict[str, list[list[dict[str, str]]]]:
