@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import iris, rdfmap, regions
+from . import iris, rdfmap, region_names, regions
 from .errors import LoadError, PolicyKGError, UsageError
 from .progress import Progress, silent
 from .records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
@@ -79,9 +79,12 @@ def backbone_from_store(store_dir: Path | str) -> Backbone | None:
 
 
 def read_list(path: Path, region: str, layout: str | None = None, *, backbone: Backbone | None = None,
-              progress: Progress = silent, strict: bool = True) -> tuple[RegionList, str]:
-    """Read a file into a RegionList (no store involved). Returns (list, form)."""
-    from loaders import registry
+              progress: Progress = silent, strict: bool = True, options=None) -> tuple[RegionList, str]:
+    """Read a file into a RegionList (no store involved). Returns (list, form).
+
+    ``options`` (:class:`loaders.headers.ReadOptions`): hand mapping, sheet, ``force``; it is
+    completed from ``data/mappings/{region}.toml`` and gets the header recognition."""
+    from loaders import headers, registry
 
     path = Path(path)
     if not path.is_file():
@@ -93,8 +96,12 @@ def read_list(path: Path, region: str, layout: str | None = None, *, backbone: B
     except UsageError as exc:
         raise LoadError(exc.zh, exc.en, where=str(path)) from None
     form = registry.form_for(path)
-    loader = registry.get(form, layout)
-    rl = loader.load(path, layout, region, progress, backbone=backbone, strict=strict)
+    opts = headers.region_options(region, options)
+    loader = registry.get(form, layout or opts.layout)
+    rl = loader.load(path, layout, region, progress, backbone=backbone, strict=strict, options=opts)
+    sheet = next((r.source.sheet for r in rl.rows if r.source and r.source.sheet), "")
+    rl.warnings[:0] = region_names.check({"标题": rl.title, "工作表": sheet or ""}, region.strip(), str(path),
+                                         opts.force)
     return rl, form
 
 
@@ -131,7 +138,8 @@ def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> 
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
-                progress: Progress = silent, *, strict: bool = True, validate: bool = True) -> LoadResult:
+                progress: Progress = silent, *, strict: bool = True, validate: bool = True,
+                options=None) -> LoadResult:
     """Read ``path`` as ``region``'s list and publish it as that region's named graph.
 
     ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
@@ -147,7 +155,7 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
         backbone = None
     if backbone is None:
         backbone = _backbone_from_source()
-    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress, strict=strict)
+    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress, strict=strict, options=options)
     triples = rdfmap.region_list_triples(rl)
     restricted = rdfmap.restricted_triples(rl)
     warnings = list(rl.warnings) + [f"序号 {n}: {t[:30]}… {why}" for n, t, why in rl.unmatched]

@@ -1,0 +1,67 @@
+"""``policykg load --dry-run``: what a load would read, without touching the store.
+
+The file is read exactly as a load reads it (header recognition, hand mapping, region
+check, every row built strictly); the report says which sheet and header rows were found,
+which header went to which field with its score, the columns kept as notes, the row count
+and the first five rows as they will be read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policykg.load import read_list
+from policykg.progress import silent
+from policykg.records import Backbone, RegionList
+
+from .headers import ReadOptions
+
+HOW = {"exact": "原文", "alias": "别名", "fuzzy": "近似", "hand": "手工", "position": "按位置"}
+SAMPLE_WIDTH = 40
+
+
+def preview(path: Path, region: str, layout: str | None, options: ReadOptions, *,
+            backbone: Backbone | None = None, strict: bool = True) -> tuple[RegionList, str]:
+    """(the list as it would load, the report text). Raises LoadError as a load would."""
+    rl, form = read_list(path, region, layout, backbone=backbone, progress=silent, strict=strict, options=options)
+    return rl, report(rl, form, options)
+
+
+def _cut(text: str) -> str:
+    t = " ".join((text or "").split())
+    return t if len(t) <= SAMPLE_WIDTH else t[:SAMPLE_WIDTH - 1] + "…"
+
+
+def report(rl: RegionList, form: str, options: ReadOptions) -> str:
+    rec = options.recognition
+    out = [f"试运行（不写入存储） / dry run (nothing is written): {rl.source.document} → {rl.region}（{form}）"]
+    if rec is None:
+        return "\n".join(out)
+    where = f"工作表“{rec.sheet}” / sheet '{rec.sheet}'，" if rec.sheet else ""
+    rows = "、".join(str(r) for r in rec.header_rows)
+    out.append(f"{where}表头在第 {rows} 行 / header on row(s) {rows}")
+    if rl.title:
+        out.append(f"标题 / title: {rl.title}")
+    if options.mapping_file:
+        out.append(f"列映射文件 / mapping file: {options.mapping_file}")
+    out.append(rec.describe())
+    for lid, score, missing in rec.candidates:
+        lack = f"，缺少 {'、'.join(missing)}" if missing else ""
+        out.append(f"  候选 / candidate {lid}: {score:.2f}{lack}")
+    out.append("表头 → 字段（得分） / header → field (score):")
+    for m in rec.matches:
+        out.append(f"  {m.header} → {m.field}（{m.score:.0f}，{HOW[m.how]}） / {m.how}")
+    for _, h in rec.extras:
+        out.append(f"  {h} → 备注 remark（未知列 / unknown column）")
+    for c in rec.missing:
+        out.append(f"  （缺少 / missing）{c.header}: {c.field}")
+    items = sum(len(r.service_items) for r in rl.rows)
+    out.append(f"数据行 {options.raw_rows} 行 → {len(rl.rows)} 个序号，{items} 个服务事项 / {options.raw_rows} data "
+               f"rows → {len(rl.rows)} numbered rows, {items} service items")
+    out.append(f"前 {len(options.sample)} 行 / first {len(options.sample)} rows:")
+    for raw in options.sample:
+        cells = "；".join(f"{f}={_cut(v)}" for f, v in raw.cells.items() if (v or "").strip())
+        out.append(f"  {raw.where}: {cells}")
+    for w in rl.warnings:
+        out.append(f"警告 / warning: {w}")
+    return "\n".join(out)
