@@ -195,6 +195,7 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
                         f"{layout.id}; columns mapped by position")
     notes = headers.notes_for(rec.extras, [r.cells for s in segments for r in s.rows], "remark" in mapping.values(),
                               where_hdr, warnings)
+    rec.notes = notes
     merged_fields = {c.field for c in layout.columns if c.merged}
     row_idx = next(j for j, f in mapping.items() if f == "row")
     title, attachment = _title(segments, header)

@@ -114,7 +114,8 @@ class Recognition:
     score: float                                   # 0–1
     matches: list[Match] = field(default_factory=list)
     missing: list[Column] = field(default_factory=list)
-    extras: list[tuple[int, str]] = field(default_factory=list)      # (index, header) kept as notes
+    extras: list[tuple[int, str]] = field(default_factory=list)      # (index, header) not in the layout
+    notes: dict[int, str] = field(default_factory=dict)              # extras kept in 备注: index -> prefix
     candidates: list[tuple[str, float, list[str]]] = field(default_factory=list)   # (layout, score, missing)
     sheet: str | None = None
     header_rows: list[int] = field(default_factory=list)             # sheet rows / CSV lines of the header

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from policykg.errors import LoadError
 from policykg.load import read_list
 from policykg.progress import silent
 from policykg.records import Backbone, RegionList
@@ -22,9 +23,22 @@ SAMPLE_WIDTH = 40
 
 def preview(path: Path, region: str, layout: str | None, options: ReadOptions, *,
             backbone: Backbone | None = None, strict: bool = True) -> tuple[RegionList, str]:
-    """(the list as it would load, the report text). Raises LoadError as a load would."""
-    rl, form = read_list(path, region, layout, backbone=backbone, progress=silent, strict=strict, options=options)
-    return rl, report(rl, form, options)
+    """(the list as it would load, the report text). A file that cannot be read raises
+    LoadError as a load would; a defective row (which a strict load refuses) is shown with
+    the preview, read as ``--lenient`` would read it."""
+    refusal = None
+    try:
+        rl, form = read_list(path, region, layout, backbone=backbone, progress=silent, strict=strict, options=options)
+    except LoadError as exc:
+        if not strict:
+            raise
+        refusal = exc
+        rl, form = read_list(path, region, layout, backbone=backbone, progress=silent, strict=False, options=options)
+    text = report(rl, form, options)
+    if refusal is not None:
+        text += (f"\n加载将被拒绝（可加 --lenient 作为警告加载） / a load would be refused (--lenient loads it with "
+                 f"warnings): {refusal}")
+    return rl, text
 
 
 def _cut(text: str) -> str:
@@ -51,8 +65,11 @@ def report(rl: RegionList, form: str, options: ReadOptions) -> str:
     out.append("表头 → 字段（得分） / header → field (score):")
     for m in rec.matches:
         out.append(f"  {m.header} → {m.field}（{m.score:.0f}，{HOW[m.how]}） / {m.how}")
-    for _, h in rec.extras:
-        out.append(f"  {h} → 备注 remark（未知列 / unknown column）")
+    for j, h in rec.extras:
+        if j in rec.notes:
+            out.append(f"  {h} → 备注 remark（未知列，记入备注 / unknown column, kept as a note）")
+        else:
+            out.append(f"  {h} → （不读入：含电话号码 / left out: phone numbers）")
     for c in rec.missing:
         out.append(f"  （缺少 / missing）{c.header}: {c.field}")
     items = sum(len(r.service_items) for r in rl.rows)

@@ -94,11 +94,7 @@ def serial_forms(rows: Rows, fields: list[str | None]) -> Rows:
 def write_csv(path: Path, rows: Rows, encoding: str = "utf-8-sig") -> Path:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows([[c or "" for c in r] for r in rows])
-    text = buf.getvalue()
-    try:
-        path.write_bytes(text.encode(encoding))
-    except UnicodeEncodeError:                      # GBK lacks a character: what Excel then writes
-        path.write_bytes(text.encode("gb18030"))
+    path.write_bytes(buf.getvalue().encode(encoding))
     return path
 
 
@@ -174,10 +170,10 @@ def _last(h: list[str]) -> str:
     return get_column_letter(len(h))
 
 
-def _gbk(title: str) -> Callable[[Table, Path], Path]:
+def _gbk(title: str, encoding: str = "gbk") -> Callable[[Table, Path], Path]:
     def build(t: Table, p: Path) -> Path:
         h, _, rows = columns(t)
-        return write_csv(p.with_suffix(".csv"), title_rows(len(h), title) + [h] + rows, "gbk")
+        return write_csv(p.with_suffix(".csv"), title_rows(len(h), title) + [h] + rows, encoding)
     return build
 
 
@@ -297,8 +293,8 @@ QZ, ZS, QT, DQ = "330800", "330900", "330114", "330521"
 VARIANTS: list[Variant] = [
     Variant("dq-yuhang", DQ, "余杭区（330110）：德清清单改三个表头、换两列、加标题行和备注列（XLSX） / the issue's "
             "example: 3 headers renamed, 2 columns swapped, title row, 备注 column", _yuhang, load_as="330110"),
-    Variant("dq-gbk-title", DQ, "GBK 编码 CSV，标题行 / GBK CSV with a title row",
-            _gbk("德清县政务服务增值化改革与“民营经济32条”一体融合细化清单")),
+    Variant("dq-gb18030-title", DQ, "GB18030 编码 CSV（德清清单含 GBK 没有的“▪”），标题行 / GB18030 CSV, title row",
+            _gbk("德清县政务服务增值化改革与“民营经济32条”一体融合细化清单", "gb18030")),
     Variant("dq-two-row", DQ, "两行表头（服务事项合并在一级/二级/三级事项之上），标题行（XLSX） / two-row header, title",
             _two_row_xlsx(title="德清县细化清单")),
     Variant("dq-merged", DQ, "各处合并单元格：标题、序号、重点工作、细化举措、承接板块（XLSX） / merged cells anywhere",
@@ -321,7 +317,7 @@ VARIANTS: list[Variant] = [
     Variant("zs-fuzzy", ZS, "近似表头：市级细化举措、责任单位（部门）、重点 工作、联系人员（CSV） / fuzzy headers",
             _renamed_csv({"local_measure": "市级细化举措", "units": "责任单位（部门）", "key_task": "重点 工作",
                           "contacts": "联系人员"})),
-    Variant("zs-gbk", ZS, "GBK 编码 CSV（含①②…；GBK 缺字则 GB18030） / GBK CSV", _gbk("舟山市细化表（2024年）")),
+    Variant("zs-gbk", ZS, "GBK 编码 CSV（含①②…），标题行 / GBK CSV with a title row", _gbk("舟山市细化表（2024年）")),
     Variant("zs-hidden", ZS, "隐藏列（内部编号）与隐藏行（已撤回的重复序号），工作表名“舟山市” / hidden row and column",
             _hidden),
     Variant("zs-reordered-csv", ZS, "列序打乱（CSV） / columns reordered", _reordered("csv")),
