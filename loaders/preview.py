@@ -8,6 +8,7 @@ and the first five rows as they will be read.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from policykg.errors import LoadError
@@ -21,9 +22,35 @@ HOW = {"exact": "原文", "alias": "别名", "fuzzy": "近似", "hand": "手工"
 SAMPLE_WIDTH = 40
 
 
+@dataclass
+class Preview:
+    rl: RegionList
+    form: str
+    text: str
+    refusal: LoadError | None = None       # why a strict load would refuse the file
+
+    def as_json(self, options: ReadOptions) -> dict:
+        """The preview for the web page (the same facts as the text)."""
+        rec = options.recognition
+        return {
+            "ok": self.refusal is None, "region": self.rl.region, "form": self.form, "title": self.rl.title,
+            "layout": rec.layout.id if rec else self.rl.layout, "score": rec.score if rec else None,
+            "sheet": rec.sheet if rec else None, "headerRows": rec.header_rows if rec else [],
+            "columns": [{"header": m.header, "field": m.field, "score": round(m.score, 1), "how": m.how}
+                        for m in (rec.matches if rec else [])],
+            "notes": [h for j, h in (rec.extras if rec else []) if j in rec.notes],
+            "leftOut": [h for j, h in (rec.extras if rec else []) if j not in rec.notes],
+            "candidates": [{"layout": lid, "score": s, "missing": miss} for lid, s, miss in (rec.candidates if rec else [])],
+            "dataRows": options.raw_rows, "rows": len(self.rl.rows),
+            "serviceItems": sum(len(r.service_items) for r in self.rl.rows),
+            "sample": [{"where": r.where, "cells": shown_cells(r.cells, options)} for r in options.sample],
+            "warnings": self.rl.warnings, "refused": str(self.refusal) if self.refusal else None, "text": self.text,
+        }
+
+
 def preview(path: Path, region: str, layout: str | None, options: ReadOptions, *,
-            backbone: Backbone | None = None, strict: bool = True) -> tuple[RegionList, str]:
-    """(the list as it would load, the report text). A file that cannot be read raises
+            backbone: Backbone | None = None, strict: bool = True) -> Preview:
+    """The list as it would load and the report text. A file that cannot be read raises
     LoadError as a load would; a defective row (which a strict load refuses) is shown with
     the preview, read as ``--lenient`` would read it."""
     refusal = None
@@ -38,7 +65,16 @@ def preview(path: Path, region: str, layout: str | None, options: ReadOptions, *
     if refusal is not None:
         text += (f"\n加载将被拒绝（可加 --lenient 作为警告加载） / a load would be refused (--lenient loads it with "
                  f"warnings): {refusal}")
-    return rl, text
+    return Preview(rl, form, text, refusal)
+
+
+def shown_cells(cells: dict[str, str], options: ReadOptions) -> dict[str, str]:
+    """A row's cells as a preview shows them: phone numbers in personal columns (联系人) masked."""
+    from .people import _PHONE
+
+    rec = options.recognition
+    personal = {c.field for c in rec.layout.columns if c.personal} if rec else {"contacts"}
+    return {f: _PHONE.sub("＊＊＊", v) if f in personal else v for f, v in cells.items()}
 
 
 def _cut(text: str) -> str:
@@ -77,7 +113,7 @@ def report(rl: RegionList, form: str, options: ReadOptions) -> str:
                f"rows → {len(rl.rows)} numbered rows, {items} service items")
     out.append(f"前 {len(options.sample)} 行 / first {len(options.sample)} rows:")
     for raw in options.sample:
-        cells = "；".join(f"{f}={_cut(v)}" for f, v in raw.cells.items() if (v or "").strip())
+        cells = "；".join(f"{f}={_cut(v)}" for f, v in shown_cells(raw.cells, options).items() if (v or "").strip())
         out.append(f"  {raw.where}: {cells}")
     for w in rl.warnings:
         out.append(f"警告 / warning: {w}")

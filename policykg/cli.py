@@ -99,7 +99,7 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, maps: tuple
             from loaders.preview import preview
 
             click.echo(preview(file, region, layout, opts, backbone=backbone_from_store(store_dir),
-                               strict=not lenient)[1])
+                               strict=not lenient).text)
             return
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
                           strict=not lenient, validate=not lenient, options=opts)
