@@ -127,3 +127,17 @@ def test_sheet_option(store_dir, built_store, tmp_path):
     assert res.exit_code == 0 and "工作表“清单”" in res.output
     res = CliRunner().invoke(main, [*base, "--sheet", "无此表"])
     assert res.exit_code != 0 and "工作簿中没有工作表“无此表”" in res.output
+
+
+def test_a_bad_mapping_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(headers, "REGION_MAPPINGS", tmp_path)
+    (tmp_path / "330110.toml").write_text('layout = "deqing"\n[columns]\n"细化举措" = "measure"\n', encoding="utf-8")
+    with pytest.raises(LoadError, match=r"330110\.toml: 列映射文件含未知字段或版式：\['measure'\]"):
+        headers.region_options("330110", None)
+    (tmp_path / "330110.toml").write_text('layout = "deqing"\n[columns\n', encoding="utf-8")
+    with pytest.raises(LoadError, match="列映射文件格式错误"):
+        headers.region_options("330110", None)
+    (tmp_path / "330110.toml").write_text('layout = "deqing"\nsheet = "清单"\n[columns]\n"甲" = "local_measure"\n',
+                                          encoding="utf-8")
+    opts = headers.region_options("330110", headers.ReadOptions(hand={"乙": "content"}))
+    assert opts.hand == {"甲": "local_measure", "乙": "content"} and opts.layout == "deqing" and opts.sheet == "清单"
