@@ -38,7 +38,7 @@ from .celltext import join_lines
 from .layouts import Layout
 from .layouts import get as get_layout
 from .match import match_provincial
-from .people import parse_contacts, parse_units, split_circled, stage_for, unit_listing
+from .people import parse_contacts, parse_units, says_lead_first, split_circled, stage_for, unit_listing
 
 BLOCK_SLASH = "/"          # 德清 row 44 prints "/" as its 承接板块: kept as printed, a finding
 ITEM_FIELDS = ("level1", "level2", "level3", "block", "content", "process", "channel", "responsible_unit")
@@ -356,8 +356,6 @@ def _task_text(cells: dict[str, str]) -> str:
 def _lead_first(rows: list[ListRow]) -> list[ListRow]:
     """舟山 says once, in row 1's 责任单位 cell, 列第一位为牵头单位: the rule holds for the
     whole list, so every row and measure that lists units gets its first unit as lead."""
-    from .people import says_lead_first
-
     if not any(says_lead_first(r.units_note) for r in rows):
         return rows
     out = []

@@ -47,8 +47,15 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
 @click.option("--lenient", is_flag=True,
               help="清单自身的缺陷（如缺少承接板块）只作警告，仍然加载，留待校验报告 / load a list's own defects "
                    "(e.g. a service item without block) as warnings, for validation to report")
+@click.option("--map", "maps", multiple=True, metavar="表头=字段",
+              help="手工指定列 / map a header to a field, e.g. \"细化举措=local_measure\" (repeatable)")
+@click.option("--save-map", is_flag=True, help="把列映射存为 data/mappings/{code}.toml / save the mapping for later loads")
+@click.option("--sheet", default=None, help="读入的工作表 / the sheet to read (else the best-matching one)")
+@click.option("--force", is_flag=True, help="文件标题写的是别的地区时仍加载 / load although the file names another region")
+@click.option("--dry-run", is_flag=True, help="只显示将如何读入，不写入 / show how the file would be read; change nothing")
 @store_option
-def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: Path) -> None:
+def load(file: Path, region: str, layout: str | None, lenient: bool, maps: tuple[str, ...], save_map: bool,
+         sheet: str | None, force: bool, dry_run: bool, store_dir: Path) -> None:
     """加载一个地区的清单（PDF、XLSX、CSV），原子替换该地区的图。
 
     Load one region's list (.pdf, .xlsx, .csv) and replace that region's named graph
@@ -57,18 +64,27 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: 
     warnings with the bad values left out; unreadable files (encoding, header) are refused.
     """
     # imported when the command runs: `policykg --help` and the other commands stay fast
-    from .load import load_region
+    from . import headers
+    from .load import backbone_from_store, load_region
+    from .preview import preview
 
     try:
+        opts = headers.ReadOptions(hand=headers.parse_map(maps), sheet=sheet, force=force)
+        if dry_run:
+            click.echo(preview(file, region, layout, opts, backbone=backbone_from_store(store_dir),
+                               strict=not lenient).text)
+            return
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
-                          strict=not lenient, validate=not lenient)
+                          strict=not lenient, validate=not lenient, options=opts)
     except PolicyKGError as exc:
         fail(exc)
     for w in res.warnings:
         click.echo(f"警告 / warning: {w}", err=True)
+    if opts.recognition:
+        click.echo(opts.recognition.describe())
+    if save_map and opts.recognition:
+        click.echo(f"列映射已存 / mapping saved: {headers.save_region_mapping(region, opts.recognition, opts.hand)}")
     click.echo(res.summary())
-
-
 
 
 @click.command(context_settings=CONTEXT)

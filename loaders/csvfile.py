@@ -19,6 +19,7 @@ from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, RegionList
 
 from .grid import GridRow, Segment, to_region_list
+from .headers import ReadOptions
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SAVE_AS = ("请在 Excel 中另存为“CSV UTF-8（逗号分隔）”", "save it from Excel as 'CSV UTF-8 (comma delimited)'")
@@ -109,7 +110,7 @@ class CsvLoader:
     suffixes = (".csv", ".tsv", ".txt")
 
     def load(self, path: Path, layout: str | None, region: str, progress: Progress = silent, *,
-             backbone: Backbone | None = None, strict: bool = True) -> RegionList:
+             backbone: Backbone | None = None, strict: bool = True, options: ReadOptions | None = None) -> RegionList:
         segments, enc = read_segments(path, progress)
         progress(f"{path.name}: {len(segments[0].rows)} 行，{enc} / {len(segments[0].rows)} records, {enc}")
-        return to_region_list(segments, path, region, layout, backbone=backbone, strict=strict)
+        return to_region_list(segments, path, region, layout, backbone=backbone, strict=strict, options=options)

@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from loaders.text import engine, read_attachments, read_backbone, zhoushan
+from loaders.text.document import read_document
 from policykg.core.iris import norm
 
 PHONE_IN_BRACKETS = re.compile(r"[（(][\d\-－—]+[）)]")
@@ -58,8 +60,6 @@ def without_phones(text: str) -> str:
 @contextmanager
 def _recording() -> Iterator[dict[str, list]]:
     """Record the raw rows every text reader hands to :func:`loaders.cells.region_list`."""
-    from loaders.text import engine
-
     seen: dict[str, list] = {}
     original = engine.region_list
 
@@ -79,9 +79,6 @@ def printed_rows(source: Path | str) -> dict[str, list[list[dict[str, str]]]]:
 
     A 序号 the document does not print (舟山 rows 7, 12 and 15 open a page without it; the
     reader infers it) is ``""`` here, as printed, so that the comparison shows it."""
-    from loaders.text import read_attachments, read_backbone, zhoushan
-    from loaders.text.document import read_document
-
     backbone = read_backbone(source)
     with _recording() as seen:
         read_attachments(source, backbone)

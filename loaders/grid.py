@@ -7,8 +7,8 @@ a CSV file). This module then
   second header row below it when that row holds only header texts (``服务事项`` over
   ``一级事项 | 二级事项 | 三级事项``); rows above it are the title (``附件 N`` gives the
   attachment number);
-* picks the layout (``--layout``, else :func:`loaders.layouts.detect`) and maps columns to
-  the layout's canonical fields; unknown extra columns are ignored with a warning;
+* picks the layout (``--layout``, else the best of :func:`loaders.headers.choose`) and maps
+  columns to the layout's canonical fields; unknown extra columns are kept as notes (备注);
 * skips repeated headers (every PDF page), blank rows and page numbers (``12``, ``- 12 -``,
   ``第12页``, ``12/60`` alone in a row);
 * fills merged cells down: a ``None`` cell is covered by the cell above (PDF: no cell
@@ -37,7 +37,7 @@ from policykg.core.errors import LoadError
 from policykg.core.iris import norm
 from policykg.core.records import Backbone, RegionList, SourceRef
 
-from . import layouts
+from . import headers, layouts
 from .cells import RawRow, region_list
 from .layouts import Layout
 
@@ -73,6 +73,7 @@ class Segment:
     rows: list[GridRow]
     above: list[str] = field(default_factory=list)
     page_top: bool = False             # a PDF page: its first data row may continue the previous page
+    warnings: list[str] = field(default_factory=list)   # e.g. hidden rows and columns left out
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Grid:
     title: str = ""
     attachment: int | None = None
     warnings: list[str] = field(default_factory=list)
+    recognition: headers.Recognition | None = None
 
 
 @dataclass
@@ -113,21 +115,25 @@ def known_header_texts() -> set[str]:
     out: set[str] = set()
     for lay in layouts.layouts().values():
         for c in lay.columns:
-            out.add(norm(c.header))
-            out.update(norm(a) for a in c.aliases)
+            out.update(headers.key(n) for n in headers.names(c))
+            out.update(headers.bare(n) for n in headers.names(c))
             if c.group:
-                out.add(norm(c.group))
+                out.add(headers.key(c.group))
     return out
 
 
+def _known(text: str, known: set[str]) -> bool:
+    return headers.key(text) in known or headers.bare(text) in known
+
+
 def is_header_row(row: GridRow, known: set[str]) -> bool:
-    cells = [norm(c) for c in row.texts() if norm(c)]
+    cells = [headers.key(c) for c in row.texts() if headers.key(c)]
     if "序号" in cells:
         return True
-    return sum(1 for c in cells if c in known) >= 2
+    return sum(1 for c in cells if _known(c, known)) >= 2
 
 
-def _find_header(rows: list[GridRow], where: str) -> _Header:
+def find_header(rows: list[GridRow], where: str) -> _Header:
     known = known_header_texts()
     for i, row in enumerate(rows[:MAX_TITLE_ROWS]):
         if not is_header_row(row, known):
@@ -138,7 +144,7 @@ def _find_header(rows: list[GridRow], where: str) -> _Header:
         if i + 1 < len(rows):
             below = [norm(c) for c in rows[i + 1].texts()]
             filled = [c for c in below if c]
-            if filled and all(c in known for c in filled) and "序号" not in filled:
+            if filled and all(_known(c, known) for c in filled) and "序号" not in filled:
                 depth = 2
                 leaves = [b or t for t, b in zip(leaves, below, strict=True)]
         texts = {norm(c) for r in rows[i:i + depth] for c in r.texts() if norm(c)}
@@ -146,33 +152,6 @@ def _find_header(rows: list[GridRow], where: str) -> _Header:
     seen = "、".join(norm(c) for r in rows[:5] for c in r.texts() if norm(c))[:80] or "（空）"
     raise LoadError(f"找不到表头（需有“序号”列）；文件开头为：{seen}",
                     f"no table header found (a 序号 column is needed); the file starts with: {seen}", where=where)
-
-
-def _map_columns(layout: Layout, leaves: list[str], where: str, forced: bool,
-                 warnings: list[str]) -> dict[int, str]:
-    mapping: dict[int, str] = {}
-    missing = []
-    for col in layout.columns:
-        idx = next((j for j, h in enumerate(leaves) if h and j not in mapping and col.matches(h)), None)
-        if idx is None:
-            missing.append(col)
-        else:
-            mapping[idx] = col.field
-    if missing:
-        filled = [h for h in leaves if h]
-        if forced and len(filled) == len(layout.columns):
-            warnings.append(f"{where}: 表头与版式 {layout.id} 不符，按列的位置对应 / header differs from layout "
-                            f"{layout.id}; columns mapped by position")
-            return {j: col.field for j, col in zip([j for j, h in enumerate(leaves) if h], layout.columns,
-                                                    strict=True)}
-        names = "、".join(c.header for c in missing)
-        raise LoadError(f"表头缺少版式 {layout.id} 的列：{names}（表头为：{'、'.join(filled)}）",
-                        f"the header lacks columns of layout {layout.id}: {names} (header: {', '.join(filled)})",
-                        where=where)
-    extra = [h for j, h in enumerate(leaves) if h and j not in mapping]
-    if extra:
-        warnings.append(f"{where}: 忽略未知列 {'、'.join(extra)} / ignored unknown columns {', '.join(extra)}")
-    return mapping
 
 
 def _is_page_number(row: GridRow) -> bool:
@@ -197,22 +176,29 @@ def _title(segments: list[Segment], header: _Header) -> tuple[str, int | None]:
 
 
 def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
-              layout_id: str | None = None) -> Grid:
+              layout_id: str | None = None, options: headers.ReadOptions | None = None) -> Grid:
     """Header, layout, fill-down and page joins: segments -> raw rows for :mod:`loaders.cells`."""
     segments = [s for s in segments if s.rows or s.above]
     first = next((s for s in segments if s.rows), None)
     if first is None:
         raise LoadError("文件中没有表格", "the file holds no table", where=path_name)
     segments = segments[segments.index(first):]
-    header = _find_header(first.rows, f"{path_name}")
+    header = find_header(first.rows, f"{path_name}")
     hdr_row = first.rows[header.index]
     where_hdr = _where(path_name, hdr_row)
-    warnings: list[str] = []
-    if layout_id:
-        layout = layouts.get(layout_id)
-    else:
-        layout = layouts.detect([h for h in header.leaves if h], where=where_hdr)
-    mapping = _map_columns(layout, header.leaves, where_hdr, bool(layout_id), warnings)
+    warnings: list[str] = [w for s in segments for w in s.warnings]
+    rec = headers.choose(header.leaves, where_hdr, layout_id or (options.layout if options else None),
+                         options.hand if options else None)
+    rec.sheet = hdr_row.sheet
+    rec.header_rows = [r.sheet_row or r.page_row or 0 for r in first.rows[header.index:header.index + header.depth]]
+    layout = rec.layout
+    mapping = rec.mapping()
+    if any(m.how == "position" for m in rec.matches):
+        warnings.append(f"{where_hdr}: 表头与版式 {layout.id} 不符，按列的位置对应 / header differs from layout "
+                        f"{layout.id}; columns mapped by position")
+    notes = headers.notes_for(rec.extras, [r.cells for s in segments for r in s.rows], "remark" in mapping.values(),
+                              where_hdr, warnings)
+    rec.notes = notes
     merged_fields = {c.field for c in layout.columns if c.merged}
     row_idx = next(j for j, f in mapping.items() if f == "row")
     title, attachment = _title(segments, header)
@@ -239,7 +225,7 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
             for j, c in enumerate(cells):
                 fld = mapping.get(j)
                 if j == row_idx:
-                    values.append((c or "").strip())
+                    values.append(headers.row_number(c))
                 elif c is None and prev is not None:
                     values.append(prev[j])
                 elif (page_top_row and prev is not None and fld in merged_fields and not (c or "").strip()
@@ -251,6 +237,7 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
 
     raw_rows: list[RawRow] = []
     prev_number = prev_key = prev_own = None
+    head_cells: dict[str, str] | None = None
     for row, values in out:
         cells = {fld: _text(values[j]) for j, fld in mapping.items()}
         number = norm(cells.get("row", ""))
@@ -260,12 +247,19 @@ def read_grid(segments: list[Segment], *, path_name: str, document: SourceRef,
             cells["row"] = ""                     # a merged 序号 written on every sub-row
         elif number:
             prev_number, prev_key, prev_own = number, key, own
+        if cells.get("row"):
+            head_cells = cells
+        kept = [f"{p}{_text(values[j]).strip()}" for j, p in notes.items() if _text(values[j]).strip()]
+        if kept and head_cells is not None:       # a sub-row's notes go to its 序号's 备注
+            parts = [x for x in head_cells.get("remark", "").split("；") if x]
+            head_cells["remark"] = "；".join(parts + [x for x in kept if x not in parts])
         source = SourceRef(document=document.document, sha256=document.sha256, attachment=attachment,
                            page=row.page, sheet=row.sheet, sheet_row=row.sheet_row)
         raw_rows.append(RawRow(cells=cells, source=source, where=_where(path_name, row)))
     if not raw_rows:
         raise LoadError("表格中没有数据行", "the table has no data rows", where=where_hdr)
-    return Grid(layout=layout, raw_rows=raw_rows, title=title, attachment=attachment, warnings=warnings)
+    return Grid(layout=layout, raw_rows=raw_rows, title=title, attachment=attachment, warnings=warnings,
+                recognition=rec)
 
 
 def _box_goes_on(rows: list[GridRow], r_no: int, j: int, out: list) -> bool:
@@ -308,10 +302,13 @@ def file_source(path: Path) -> SourceRef:
 
 
 def to_region_list(segments: list[Segment], path: Path, region: str, layout_id: str | None, *,
-                   backbone: Backbone | None, strict: bool) -> RegionList:
+                   backbone: Backbone | None, strict: bool,
+                   options: headers.ReadOptions | None = None) -> RegionList:
     """Segments of one file -> the region's :class:`RegionList` (the same for every form)."""
     doc = file_source(path)
-    grid = read_grid(segments, path_name=path.name, document=doc, layout_id=layout_id)
+    grid = read_grid(segments, path_name=path.name, document=doc, layout_id=layout_id, options=options)
+    if options is not None:
+        options.recognition, options.sample, options.raw_rows = grid.recognition, grid.raw_rows[:5], len(grid.raw_rows)
     source = replace(doc, attachment=grid.attachment)
     rl = region_list(region, grid.layout.id, grid.raw_rows, source, title=grid.title, backbone=backbone,
                      strict=strict)

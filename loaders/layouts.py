@@ -1,7 +1,7 @@
 """Column layouts as data: one TOML file per layout in ``loaders/mappings/``.
 
 A layout names its columns in printed order with the canonical field each one fills.
-Header detection compares a file's header cells (whitespace removed) to each layout's.
+Header recognition (aliases, normal forms, fuzzy scores): :mod:`loaders.headers`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from policykg.core.errors import LoaderNotFound, LoadError
-from policykg.core.iris import norm
 
 MAPPING_DIR = Path(__file__).parent / "mappings"
 
@@ -34,10 +33,6 @@ class Column:
     personal: bool = False
     aliases: tuple[str, ...] = ()
 
-    def matches(self, text: str) -> bool:
-        t = norm(text)
-        return t == norm(self.header) or t in {norm(a) for a in self.aliases}
-
 
 @dataclass(frozen=True)
 class Layout:
@@ -53,13 +48,6 @@ class Layout:
 
     def column(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
-
-    def score(self, header_cells: list[str]) -> float:
-        """Share of this layout's leaf headers found among ``header_cells`` (0–1)."""
-        cells = [norm(c) for c in header_cells if c and norm(c)]
-        hit = sum(1 for col in self.columns if any(col.matches(c) for c in cells))
-        extra = sum(1 for c in cells if not any(col.matches(c) or norm(col.group) == c for col in self.columns))
-        return hit / len(self.columns) - 0.05 * extra
 
 
 def _read(path: Path) -> Layout:
@@ -93,17 +81,3 @@ def get(layout_id: str) -> Layout:
     except KeyError:
         raise LoaderNotFound(f"未知版式 {layout_id!r}；已知：{sorted(layouts())}",
                              f"unknown layout {layout_id!r}; known: {sorted(layouts())}") from None
-
-
-def detect(header_cells: list[str], where: str = "") -> Layout:
-    """The layout whose headers best match; an error listing known layouts if none fits."""
-    scored = sorted(((lay.score(header_cells), lay.id) for lay in layouts().values()), reverse=True)
-    best_score, best = scored[0]
-    if best_score < 0.8 or (len(scored) > 1 and scored[1][0] == best_score):
-        found = "、".join(c for c in header_cells if c) or "（空）"
-        raise LoadError(
-            f"无法识别表头：{found}；已知版式：{', '.join(sorted(layouts()))}（可用 --layout 指定）",
-            f"unknown header: {found}; known layouts: {', '.join(sorted(layouts()))} (use --layout)",
-            where=where,
-        )
-    return layouts()[best]

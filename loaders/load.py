@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
-from policykg import validate
+from policykg import region_names, validate
 from policykg.core import iris, regions
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import LoadError, PolicyKGError, UsageError
@@ -31,7 +31,7 @@ from policykg.graph.derive import refresh
 from policykg.graph.store import current, generation_name, new_generation, open_read_only, put_graph, write_restricted
 from policykg.sparql import queries
 
-from . import registry
+from . import headers, registry
 from .text import read_backbone
 
 
@@ -91,8 +91,11 @@ def backbone_from_store(store_dir: Path | str) -> Backbone | None:
 
 
 def read_list(path: Path, region: str, layout: str | None = None, *, backbone: Backbone | None = None,
-              progress: Progress = silent, strict: bool = True) -> tuple[RegionList, str]:
-    """Read a file into a RegionList (no store involved). Returns (list, form)."""
+              progress: Progress = silent, strict: bool = True, options=None) -> tuple[RegionList, str]:
+    """Read a file into a RegionList (no store involved). Returns (list, form).
+
+    ``options`` (:class:`loaders.headers.ReadOptions`): hand mapping, sheet, ``force``; it is
+    completed from ``data/mappings/{region}.toml`` and gets the header recognition."""
     path = Path(path)
     if not path.is_file():
         raise LoadError("文件不存在", "no such file", where=str(path))
@@ -103,8 +106,12 @@ def read_list(path: Path, region: str, layout: str | None = None, *, backbone: B
     except UsageError as exc:
         raise LoadError(exc.zh, exc.en, where=str(path)) from None
     form = registry.form_for(path)
-    loader = registry.get(form, layout)
-    rl = loader.load(path, layout, region, progress, backbone=backbone, strict=strict)
+    opts = headers.region_options(region, options)
+    loader = registry.get(form, layout or opts.layout)
+    rl = loader.load(path, layout, region, progress, backbone=backbone, strict=strict, options=opts)
+    sheet = next((r.source.sheet for r in rl.rows if r.source and r.source.sheet), "")
+    rl.warnings[:0] = region_names.check({"标题": rl.title, "工作表": sheet or ""}, region.strip(), str(path),
+                                         opts.force)
     return rl, form
 
 
@@ -189,7 +196,8 @@ def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
-                progress: Progress = silent, *, strict: bool = True, validate: bool = True) -> LoadResult:
+                progress: Progress = silent, *, strict: bool = True, validate: bool = True,
+                options=None) -> LoadResult:
     """Read ``path`` as ``region``'s list and publish it as that region's named graph.
 
     ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
@@ -205,7 +213,7 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
         backbone = None
     if backbone is None:
         backbone = _backbone_from_source()
-    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress, strict=strict)
+    rl, form = read_list(path, region, layout, backbone=backbone, progress=progress, strict=strict, options=options)
     triples = rdfmap.region_list_triples(rl)
     restricted = rdfmap.restricted_triples(rl)
     warnings = list(rl.warnings) + [f"序号 {n}: {t[:30]}… {why}" for n, t, why in rl.unmatched]

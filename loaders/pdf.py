@@ -22,6 +22,7 @@ from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, RegionList
 
 from .grid import GridRow, Segment, to_region_list
+from .headers import ReadOptions
 
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines", "snap_tolerance": 3,
                   "join_tolerance": 3, "intersection_tolerance": 3}
@@ -128,5 +129,6 @@ class PdfLoader:
     suffixes = (".pdf",)
 
     def load(self, path: Path, layout: str | None, region: str, progress: Progress = silent, *,
-             backbone: Backbone | None = None, strict: bool = True) -> RegionList:
-        return to_region_list(read_segments(path, progress), path, region, layout, backbone=backbone, strict=strict)
+             backbone: Backbone | None = None, strict: bool = True, options: ReadOptions | None = None) -> RegionList:
+        return to_region_list(read_segments(path, progress), path, region, layout, backbone=backbone, strict=strict,
+                              options=options)

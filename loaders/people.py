@@ -160,7 +160,7 @@ def units_cell(units: list[Listed] | tuple[Listed, ...], note: str = "") -> str:
 
 _NAME = r"[\u4e00-\u9fff]{2,4}"
 _PERSON = re.compile(rf"({_NAME})[（(]([^（）()]*)[）)]")
-_PHONE = re.compile(r"\d[\d\-－—]{4,}\d")
+PHONE = re.compile(r"\d[\d\-－—]{4,}\d")
 _TOKEN = re.compile(
     rf"(?P<sep>(?:[、，,；;]|联系人[：:])+)|(?P<person>{_NAME}[（(][^（）()]*[）)])"
     rf"|(?P<phone>[（(]?\d[\d\-－—]{{4,}}\d[）)]?)|(?P<bare>{_NAME})|(?P<other>.)")
@@ -193,7 +193,7 @@ def parse_contacts(text: str) -> list[Contact]:
             if kind == "person":
                 pm = _PERSON.fullmatch(tok)
                 name, inner = pm.group(1), pm.group(2)
-                if _PHONE.fullmatch(inner):
+                if PHONE.fullmatch(inner):
                     role, phone = "", inner
                 else:
                     tail = re.search(r"\d[\d\-－—]{4,}\d$", inner)

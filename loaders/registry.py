@@ -26,8 +26,9 @@ class Loader(Protocol):
     suffixes: tuple[str, ...]
 
     def load(self, path: Path, layout: str | None, region: str, progress: Progress, *,
-             backbone: Backbone | None = None, strict: bool = True) -> RegionList:
-        """Read ``path`` as ``region``'s list; ``layout`` None = detect from the header."""
+             backbone: Backbone | None = None, strict: bool = True, options: object = None) -> RegionList:
+        """Read ``path`` as ``region``'s list; ``layout`` None = detect from the header;
+        ``options``: a :class:`loaders.headers.ReadOptions` (hand mapping, sheet)."""
 
 
 _LOADERS: dict[tuple[str, str], str] = {}

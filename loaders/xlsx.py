@@ -1,4 +1,5 @@
-"""XLSX lists (openpyxl): the first sheet with a table header; merged ranges filled down.
+"""XLSX lists (openpyxl): the sheet whose header matches best (or ``--sheet``); merged ranges
+filled down; hidden rows and columns left out (with a warning).
 
 A merged range keeps its text in the top-left cell. Cells below it become ``None``
 (covered: :mod:`loaders.grid` repeats the text on every row the range covers); cells to
@@ -16,6 +17,8 @@ from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, RegionList
 
 from .grid import MAX_TITLE_ROWS, GridRow, Segment, is_header_row, known_header_texts, to_region_list
+from .headers import ReadOptions
+from .sheets import best_sheet, hidden, hidden_warnings
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -55,7 +58,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
+def read_segments(path: Path, progress: Progress = silent, options: ReadOptions | None = None) -> list[Segment]:
     _check_bytes(path)
     import openpyxl  # heavy optional dependency: imported only when an XLSX is read
 
@@ -64,7 +67,15 @@ def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise LoadError(f"无法读取 XLSX 文件：{exc}", f"cannot read the XLSX file: {exc}", where=str(path)) from exc
     known = known_header_texts()
+    found: list[Segment] = []
+    sheet = options.sheet if options else None
+    if sheet is not None and sheet not in wb.sheetnames:
+        raise LoadError(f"工作簿中没有工作表“{sheet}”；工作表：{'、'.join(wb.sheetnames)}",
+                        f"the workbook has no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}", where=str(path))
     for ws in wb.worksheets:
+        if sheet is not None and ws.title != sheet:
+            continue
+        hidden_rows, hidden_cols = hidden(ws)
         covered: dict[tuple[int, int], None | str] = {}
         for rng in ws.merged_cells.ranges:
             for r in range(rng.min_row, rng.max_row + 1):
@@ -73,14 +84,19 @@ def read_segments(path: Path, progress: Progress = silent) -> list[Segment]:
                         covered[(r, c)] = "" if r == rng.min_row else None
         rows: list[GridRow] = []
         for r_no, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            if r_no in hidden_rows:
+                continue
             cells: list[str | None] = []
             for c_no, v in enumerate(values, start=1):
-                cells.append(covered[(r_no, c_no)] if (r_no, c_no) in covered else _text(v))
+                if c_no not in hidden_cols:
+                    cells.append(covered[(r_no, c_no)] if (r_no, c_no) in covered else _text(v))
             rows.append(GridRow(cells=cells, sheet=ws.title, sheet_row=r_no))
             if r_no % 100 == 0:
                 progress(f"{path.name} 工作表“{ws.title}”：已读 {r_no} 行 / {r_no} rows read")
         if any(is_header_row(row, known) for row in rows[:MAX_TITLE_ROWS]):
-            return [Segment(rows)]
+            found.append(Segment(rows, warnings=hidden_warnings(path.name, ws.title, hidden_rows, hidden_cols)))
+    if found:
+        return [best_sheet(found, path.name, options)]
     sheets = "、".join(ws.title for ws in wb.worksheets)
     raise LoadError(f"没有一个工作表含有表头（需有“序号”列）；工作表：{sheets}",
                     f"no sheet holds a table header (a 序号 column is needed); sheets: {sheets}", where=str(path))
@@ -91,5 +107,6 @@ class XlsxLoader:
     suffixes = (".xlsx", ".xlsm")
 
     def load(self, path: Path, layout: str | None, region: str, progress: Progress = silent, *,
-             backbone: Backbone | None = None, strict: bool = True) -> RegionList:
-        return to_region_list(read_segments(path, progress), path, region, layout, backbone=backbone, strict=strict)
+             backbone: Backbone | None = None, strict: bool = True, options: ReadOptions | None = None) -> RegionList:
+        return to_region_list(read_segments(path, progress, options), path, region, layout, backbone=backbone,
+                              strict=strict, options=options)

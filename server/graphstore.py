@@ -99,7 +99,7 @@ def graph_iri(rest: str) -> Response:
 
 # ------------------------------------------------------------------ writes
 
-def _authorize() -> None:
+def authorize() -> None:
     token = current_app.config.get("WRITE_TOKEN")
     if not token:
         raise bad("本服务未开放写入（未设置 POLICYKG_WRITE_TOKEN）", "writes are disabled (POLICYKG_WRITE_TOKEN is not set)",
@@ -167,7 +167,7 @@ def _refused(exc: PolicyKGError) -> QueryError:
 @bp.route("/rdf-graphs/service", methods=["PUT", "POST", "DELETE"])
 def write() -> Response:
     try:
-        _authorize()
+        authorize()
         params = url_params()
         graph = _target(params)
         code = _region_of(graph)

@@ -158,13 +158,13 @@ def test_missing_file(store_dir, before, tmp_path):
 
 
 def test_recoverable_oddities_are_warnings(built_store, tmp_path):
-    """An unknown extra column is ignored with a warning; the load goes through."""
+    """An unknown extra column is kept as a note (备注) with a warning; the load goes through."""
     store_dir = copy_store(built_store, tmp_path / "store")
     header = [*STANDARD, "填报人"]
     path = tmp_path / "hz.csv"
     path.write_bytes(standard_csv([*GOOD, "王五"], header=header))
     res = load_region(store_dir, path, "330100")
     assert res.rows == 1 and res.service_items == 1
-    assert any("填报人" in w and "ignored unknown columns" in w for w in res.warnings)
+    assert any("填报人" in w and "kept as notes (备注)" in w for w in res.warnings)
     cli = CliRunner().invoke(main, ["load", str(path), "--region", "330100", "--store", str(store_dir)])
     assert cli.exit_code == 0 and "警告 / warning" in cli.output and "填报人" in cli.output
