@@ -180,14 +180,15 @@ class WriteHandle:
 
 
 @contextmanager
-def new_generation(root: Path | str, *, copy_current: bool = False,
-                   derive: bool = True) -> Iterator[tuple[WriteHandle, Generation]]:
+def new_generation(root: Path | str, *, copy_current: bool = False, derive: bool = True,
+                   merge: bool = True) -> Iterator[tuple[WriteHandle, Generation]]:
     """Yield a writable store in a fresh generation; publish it only if the block succeeds.
 
     With ``copy_current`` the new generation starts as a copy of the current one (used by
     ``load`` to replace one region's graph and keep the rest). Before publishing, the default
     graph becomes the merge of the named graphs and, with ``derive``, the statistics graph is
-    recounted (:mod:`policykg.derive`).
+    recounted (:mod:`policykg.derive`). ``merge=False`` (with ``derive=False``) leaves the
+    default graph to the caller, who keeps it the merge (:mod:`policykg.handling.graph`).
     """
     root = Path(root)
     gen = _new_generation(root)
@@ -207,7 +208,7 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
             from .derive import refresh
 
             refresh(store)       # the merge, then the statistics counted from what was just written
-        else:
+        elif merge:
             merge_default_graph(store)
         store.flush()
         del store
