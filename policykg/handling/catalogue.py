@@ -101,32 +101,33 @@ class Catalogue:
                     f"region {code} has no list with service items yet: load its list first")
         return None
 
-    def match(self, code: str, row: int | None, name: str) -> tuple[str | None, str, str]:
+    def match(self, code: str, row: int | None, name: str) -> tuple[str | None, str, str, str]:
+        """(item IRI, "", "", "") or (None, the column at fault, zh, en)."""
         items = self.by_region.get(code, [])
         key = normalize(name)
         if row is not None:
             at_row = [it for it in items if it.row == row]
             if not at_row:
-                return None, f"清单序号 {row} 在该地区清单中没有服务事项{self._hint(items, name)[0]}", \
+                return None, "清单序号", f"清单序号 {row} 在该地区清单中没有服务事项{self._hint(items, name)[0]}", \
                     f"list row {row} has no service item in this region's list{self._hint(items, name)[1]}"
             hit = [it for it in at_row if it.key == key] if key else (at_row if len(at_row) == 1 else [])
             if len(hit) == 1:
-                return hit[0].iri, "", ""
+                return hit[0].iri, "", "", ""
             zh, en = self._hint(at_row + [it for it in items if it not in at_row], name)
             there = "、".join(f"“{it.title}”" for it in at_row)
-            return None, f"清单序号 {row} 的服务事项是 {there}，不是“{name}”{zh}", \
+            return None, "服务事项", f"清单序号 {row} 的服务事项是 {there}，不是“{name}”{zh}", \
                 f"list row {row} holds {there}, not {name!r}{en}"
         if not key:
-            return None, "服务事项为空", "the service item is empty"
+            return None, "服务事项", "服务事项为空", "the service item is empty"
         hit = [it for it in items if it.key == key]
         if len(hit) == 1:
-            return hit[0].iri, "", ""
+            return hit[0].iri, "", "", ""
         if len(hit) > 1:
             rows_ = "、".join(str(it.row) for it in hit)
-            return None, f"该地区有 {len(hit)} 个服务事项名为“{name}”（清单序号 {rows_}），请填写清单序号", \
+            return None, "服务事项", f"该地区有 {len(hit)} 个服务事项名为“{name}”（清单序号 {rows_}），请填写清单序号", \
                 f"{len(hit)} service items are named {name!r} (list rows {rows_}): give the 清单序号"
         zh, en = self._hint(items, name)
-        return None, f"该地区清单中没有服务事项“{name}”{zh}", f"no service item {name!r} in this region's list{en}"
+        return None, "服务事项", f"该地区清单中没有服务事项“{name}”{zh}", f"no service item {name!r} in this region's list{en}"
 
     @staticmethod
     def _hint(items: list[Item], name: str) -> tuple[str, str]:

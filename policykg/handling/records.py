@@ -101,8 +101,8 @@ def _count(text: str) -> int | None:
     return None
 
 
-Matcher = Callable[[str, int | None, str], tuple[str | None, str, str]]
-"""(region, 清单序号 or None, name) -> (item IRI, or None with the zh / en reason)."""
+Matcher = Callable[[str, int | None, str], tuple[str | None, str, str, str]]
+"""(region, 清单序号 or None, name) -> (item IRI, "", "", "") or (None, column at fault, zh, en)."""
 
 
 def check(table: RawTable, known_region: Callable[[str], tuple[str, str] | None], match: Matcher) -> list[Record]:
@@ -179,9 +179,9 @@ def check(table: RawTable, known_region: Callable[[str], tuple[str, str] | None]
                           f"the list row must be a positive whole number, not {row_text!r}")
                 ok = False
             else:
-                item, zh, en = match(code, row_no, cell(cells, ITEM))
+                item, column, zh, en = match(code, row_no, cell(cells, ITEM))
                 if item is None:
-                    probs.add(line, ROW if zh.startswith("清单序号") else ITEM, zh, en)
+                    probs.add(line, column, zh, en)
                     ok = False
         if item is not None and month is not None:
             key = (code, item, month)
