@@ -93,6 +93,7 @@ class ReportData:
     measure_key_task: dict[int, int]
     generation: str = ""
     created: str = ""
+    handling: dict[str, Any] | None = None      # the 办件 summary (policykg.handling), if records are loaded
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""
@@ -151,7 +152,14 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         measure_labels={r["measure"]: r["label"] or "" for r in pm_bottle},
         measure_key_task={r["measure"]: r["keyTask"] for r in pm_bottle},
         created=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        handling=_handling(store),
     )
+
+
+def _handling(store: Any) -> dict[str, Any] | None:
+    from .handling.report import section_or_empty
+
+    return section_or_empty(store)
 
 
 def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent) -> Path:
@@ -239,6 +247,10 @@ def render_html(data: ReportData) -> str:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    if data.handling:
+        from .handling.report import html_section
+
+        parts += html_section(data.handling)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

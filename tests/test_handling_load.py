@@ -214,3 +214,26 @@ def test_all_errors_are_listed_and_a_header_without_columns_is_refused(store, tm
     with pytest.raises(LoadError, match="表头缺少必填列：受理件数"):
         load(store, write_csv(tmp_path / "short.csv", [["330800", "1", "x", "2024-01"]],
                               header=["地区代码", "清单序号", "服务事项", "统计月份", "办结件数", "好评数", "差评数"]))
+
+
+def test_breakdown_by_measure_follows_alignment_graphs(store, tmp_path):
+    """A link in graph/alignment/{code} (here skos:closeMatch from 序号 1's local measure to a
+    provincial measure no 衢州 row cites)
+    counts the item's cases under that provincial measure too."""
+    from pyoxigraph import Triple
+
+    from policykg.store import new_generation, put_graph
+
+    st = open_read_only(store)
+    measure = next(q.object for q in st.quads_for_pattern(
+        NamedNode(ITEM[1]), NamedNode("https://w3id.org/policykg/def#localMeasure"), None, None))
+    del st
+    load(store, write_csv(tmp_path / "办件.csv", CRAFTED))
+    n = min(set(range(1, 147)) - {m["measure"] for m in summary_from_dir(store)["by_measure"]})
+    with new_generation(store, copy_current=True) as (w, _):
+        put_graph(w, iris.graph("alignment/330800"), [Triple(
+            measure, NamedNode("http://www.w3.org/2004/02/skos/core#closeMatch"),
+            NamedNode(iris.provincial_measure(n)))])
+    m = {m["measure"]: m for m in summary_from_dir(store)["by_measure"]}[n]
+    # that local measure (市级落实细则 1) is the measure of the items of rows 1-3: 1 and 2 handled cases
+    assert (m["items"], m["items_handled"], m["received"], m["completed"], m["regions"]) == (3, 2, 20, 16, ["330800"])

@@ -46,10 +46,10 @@ class Item:
         return f"序号 {self.row}“{self.title}”"
 
 
-def rows(store: Any, name: str, **params: Any) -> list[dict[str, Any]]:
+def rows(store: Any, name: str, named_graphs: list[str] | None = None, **params: Any) -> list[dict[str, Any]]:
     """A query of queries/handling/ as rows of Python values (ints for integers)."""
     q = load_query(HANDLING_QUERIES / f"{name}.rq")
-    res = run_query(store, q.text, substitutions=params or None)
+    res = run_query(store, q.text, substitutions=params or None, named_graphs=named_graphs)
     out = []
     for r in res.rows:
         row = {}

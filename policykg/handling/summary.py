@@ -65,7 +65,15 @@ def summarize(store: Any, *, region: str | None = None, first: str | None = None
     months = [r for r in rows(store, "month-totals", **params) if r["region"] in codes]
     measures: dict[str, list[int]] = defaultdict(list)
     if codes:
-        for r in rows(store, "item-measures", alignmentPrefix=Literal(iris.alignment_graph_prefix())):
+        found = rows(store, "item-measures")
+        alignment = [g.value for g in store.named_graphs() if g.value.startswith(iris.alignment_graph_prefix())]
+        if alignment:
+            links: dict[str, set[int]] = defaultdict(set)
+            for r in rows(store, "alignment-links", named_graphs=alignment):
+                links[r["x"]].add(int(r["measure"]))
+            found += [{"item": p["item"], "measure": n} for p in rows(store, "item-parts")
+                      for n in links.get(p["part"], ())]
+        for r in found:
             measures[r["item"]].append(int(r["measure"]))
 
     out_regions, never, bottlenecks = [], [], []
