@@ -140,3 +140,12 @@ def handling_file(code: str, sha: str) -> str:
 def alignment_graph_prefix() -> str:
     """Alignment links (graph/alignment/{code}), read by the handling summary if present."""
     return graph("alignment/")
+
+
+def handling_item_totals(code: str) -> str:
+    """The derived data set of totals per service item over all months (in the handling graph)."""
+    return _id(f"handling/{code}/totals")
+
+
+def handling_month_totals(code: str) -> str:
+    return _id(f"handling/{code}/months")

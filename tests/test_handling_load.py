@@ -97,6 +97,8 @@ def test_crafted_file_totals_never_handled_and_bottlenecks(store, tmp_path):
     last = ranked[-1]
     assert (last["rank"], last["item"], last["kinds"], last["completion_rate"], last["satisfaction"]) == \
         (QUZHOU_ITEMS - 1, "税费预填服务", ["low_completion", "bad_reviews"], 0.5, 0.0)
+    same = summary_from_dir(store, first="2024-01", last="2024-02")       # from the observations
+    assert {k: v for k, v in same.items() if k != "period"} == {k: v for k, v in s.items() if k != "period"}
     jan = summary_from_dir(store, first="2024-02", last="2024-02")
     assert (jan["regions"][0]["received"], jan["regions"][0]["items_handled"]) == (6, 1)
     assert len(jan["never_handled"]) == QUZHOU_ITEMS - 1
@@ -139,8 +141,12 @@ def test_loading_the_same_months_again_replaces(store, tmp_path):
     st = open_read_only(store)
     from policykg.queries import run
 
-    n = run(st, "SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation ; pk:refServiceItem ?i }").values()[0]["n"]
-    assert n == "4"                                  # 3 January + 1 February, no duplicate in the union
+    n = run(st, "SELECT (COUNT(*) AS ?n) WHERE { ?o a qb:Observation ; pk:refServiceItem ?i ; pk:fileRow ?r }")
+    assert n.values()[0]["n"] == "4"                 # 3 January + 1 February, no duplicate in the union
+    totals = run(st, "SELECT ?item ?rec ?months WHERE { ?t qb:dataSet/qb:structure pk:handlingItemTotalsStructure ; "
+                     "pk:refServiceItem ?item ; pk:casesReceived ?rec ; pk:monthCount ?months } ORDER BY ?item")
+    assert [(r["item"], r["rec"], r["months"]) for r in totals.values()] == [
+        (ITEM[1], "19", "2"), (ITEM[2], "4", "1"), (ITEM[4], "0", "1")]    # derived again after the load
     files = run(st, "SELECT ?t WHERE { GRAPH ?g { ?f a pk:SourceDocument ; dct:title ?t } "
                     "FILTER(STRSTARTS(STR(?g), STR(?p))) }",
                 substitutions={"p": iris.handling_graph_prefix()}).values()

@@ -43,6 +43,10 @@ OBS, DATASET, DATASET_OF = NamedNode(QB + "Observation"), NamedNode(QB + "DataSe
 AREA, DERIVED = NamedNode(SDMX + "refArea"), NamedNode(PROV + "wasDerivedFrom")
 
 
+def iris_node(iri: str) -> str:
+    return str(NamedNode(iri))
+
+
 def _int(n: int) -> Literal:
     return Literal(str(n), datatype=NamedNode(XSD + "integer"))
 
@@ -113,7 +117,37 @@ _DROP_FILES = """
 DELETE { GRAPH ?g { ?f ?p ?v } ?f ?p ?v }
 WHERE { GRAPH ?g { ?f a <%sSourceDocument> ; ?p ?v . FILTER NOT EXISTS { ?o <%s> ?f } } }
 """
-_COUNT_MONTHS = "SELECT (COUNT(?o) AS ?n) WHERE { GRAPH ?g { ?o <%s> ?m . FILTER (STR(?m) IN (%s)) } }"
+_COUNT_MONTHS = ("SELECT (COUNT(?o) AS ?n) WHERE { GRAPH ?g { ?o <%s> ?m ; <%s> ?ds . FILTER (STR(?m) IN (%s)) } }")
+_DROP_DATASET = """
+DELETE { GRAPH ?g { ?s ?p ?v } ?s ?p ?v }
+WHERE { GRAPH ?g { { ?s <%s> ?ds } UNION { BIND (?ds AS ?s) } ?s ?p ?v } }
+"""
+DERIVED_TOTALS = (("derive-item-totals", iris.handling_item_totals), ("derive-month-totals", iris.handling_month_totals))
+
+
+def refresh_totals(store: object, code: str) -> int:
+    """Recount the region's derived totals (queries/handling/derive-*.rq) from its observations,
+    in its handling graph and the default graph. Returns the triples written."""
+    from pyoxigraph import RdfFormat
+
+    from .. import binding
+    from ..namespaces import prefixes
+    from ..queries import load_query
+    from .catalogue import HANDLING_QUERIES
+
+    g = NamedNode(iris.handling_graph(code))
+    n = 0
+    for name, iri in DERIVED_TOTALS:
+        ds = NamedNode(iri(code))
+        store.update(_DROP_DATASET.replace("?g", str(g)).replace("?ds", str(ds)) % DATASET_OF.value)
+        text = binding.inline(load_query(HANDLING_QUERIES / f"{name}.rq").text,
+                              {"graph": g, "dataset": NamedNode(iris.handling_dataset(code)), "totals": ds})
+        data = store.query(text, prefixes=prefixes()).serialize(format=RdfFormat.N_TRIPLES) or b""
+        if data:
+            store.load(data, format=RdfFormat.N_TRIPLES, to_graph=g)
+            store.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+        n += data.count(b"\n")
+    return n
 
 
 def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
@@ -133,7 +167,8 @@ def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
             months = sorted({r.month for r in recs})
             if store.contains_named_graph(g):
                 listed = ", ".join(f'"{m}"' for m in months)
-                sol = next(iter(store.query(_COUNT_MONTHS.replace("?g", f"<{g.value}>") % (PERIOD.value, listed))))
+                count = _COUNT_MONTHS.replace("?g", str(g)).replace("?ds", iris_node(iris.handling_dataset(code)))
+                sol = next(iter(store.query(count % (PERIOD.value, DATASET_OF.value, listed))))
                 res.replaced += int(sol["n"].value)
                 store.update(_DROP_MONTHS.replace("?g", f"<{g.value}>") % (PERIOD.value, listed))
             file_node = NamedNode(iris.handling_file(code, sha))
@@ -143,6 +178,7 @@ def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
             store.load(data, format=RdfFormat.N_TRIPLES, to_graph=g)
             store.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
             store.update(_DROP_FILES.replace("?g", f"<{g.value}>") % (PK, DERIVED.value))
+            refresh_totals(store, code)
             res.regions[code] = (region_names.get(code, code), months)
         res.generation = gen.name
     res.seconds = time.monotonic() - t0

@@ -1,7 +1,8 @@
 """``policykg handling summary``: how the service items are used, from the handling graphs.
 
-Counts come from the SPARQL files in ``queries/handling/`` (totals per item and per month,
-summed in the store); this module joins them with the items and ranks. Only regions with
+Counts come from the SPARQL files in ``queries/handling/``: over all months from the totals
+per item and per month derived at every handling load (``derive-*.rq``), for a period from
+the observations themselves; this module joins them with the items and ranks. Only regions with
 handling records count: a region whose list was never reported on is listed apart
 (``regions_without_records``), not as one whose items are all unused.
 
@@ -61,8 +62,12 @@ def summarize(store: Any, *, region: str | None = None, first: str | None = None
     params = {"from": Literal(first or "0000-00"), "to": Literal(last or "9999-99")}
     datasets = {r["region"]: r for r in rows(store, "datasets")}
     codes = sorted(c for c in datasets if region in (None, c))
-    per_item = {r["item"]: r for r in rows(store, "item-totals", **params) if r["region"] in codes}
-    months = [r for r in rows(store, "month-totals", **params) if r["region"] in codes]
+    # over all months the totals derived at load time answer; a period needs the observations
+    whole = first is None and last is None
+    per_item = {r["item"]: r for r in (rows(store, "item-totals-all") if whole else
+                                       rows(store, "item-totals", **params)) if r["region"] in codes}
+    months = [r for r in (rows(store, "month-totals-all") if whole else rows(store, "month-totals", **params))
+              if r["region"] in codes]
     measures: dict[str, list[int]] = defaultdict(list)
     if codes:
         found = rows(store, "item-measures")
