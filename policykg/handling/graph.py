@@ -150,10 +150,21 @@ def refresh_totals(store: object, code: str) -> int:
     return n
 
 
+def as_quads(data: bytes, graph: NamedNode) -> bytes:
+    """N-Triples -> N-Quads in ``graph`` (a literal never holds a raw newline in N-Triples,
+    so every " .\\n" ends a statement)."""
+    return data.replace(b" .\n", f" {graph} .\n".encode())
+
+
 def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
           region_names: dict[str, str]) -> HandlingLoad:
     """Publish the records in a new store generation: per region, the file's months replace
-    those months (every item) in its graph and in the default graph; other months stay."""
+    those months (every item) in its graph and in the default graph; other months stay.
+
+    The new observations of every region go to the store in one N-Quads bulk load (the
+    region's graph and the default graph); the store is a private new generation, published
+    only if every step succeeded, so a bulk load (not a transaction) is safe.
+    """
     from pyoxigraph import RdfFormat, serialize
 
     t0 = time.monotonic()
@@ -162,6 +173,7 @@ def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
         by_region[r.region].append(r)
     res = HandlingLoad(file=file, records=len(records))
     with new_generation(store_dir, copy_current=True, derive=False, merge=False) as (store, gen):
+        blobs: list[bytes] = []
         for code, recs in sorted(by_region.items()):
             g = NamedNode(iris.handling_graph(code))
             months = sorted({r.month for r in recs})
@@ -170,16 +182,18 @@ def write(store_dir: Path | str, records: list[Record], file: str, sha: str,
                 count = _COUNT_MONTHS.replace("?g", str(g)).replace("?ds", iris_node(iris.handling_dataset(code)))
                 sol = next(iter(store.query(count % (PERIOD.value, DATASET_OF.value, listed))))
                 res.replaced += int(sol["n"].value)
-                store.update(_DROP_MONTHS.replace("?g", f"<{g.value}>") % (PERIOD.value, listed))
+                store.update(_DROP_MONTHS.replace("?g", str(g)) % (PERIOD.value, listed))
             file_node = NamedNode(iris.handling_file(code, sha))
             head = serialize(dataset_triples(code, region_names.get(code, code)) + file_triples(code, file, sha),
                              format=RdfFormat.N_TRIPLES)
             data = head + observation_lines(recs, file_node)
-            store.load(data, format=RdfFormat.N_TRIPLES, to_graph=g)
-            store.load(data, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-            store.update(_DROP_FILES.replace("?g", f"<{g.value}>") % (PK, DERIVED.value))
-            refresh_totals(store, code)
+            blobs += [as_quads(data, g), data]
             res.regions[code] = (region_names.get(code, code), months)
+        store.bulk_load(b"".join(blobs), format=RdfFormat.N_QUADS)
+        for code in sorted(by_region):
+            g = NamedNode(iris.handling_graph(code))
+            store.update(_DROP_FILES.replace("?g", str(g)) % (PK, DERIVED.value))
+            refresh_totals(store, code)
         res.generation = gen.name
     res.seconds = time.monotonic() - t0
     return res
