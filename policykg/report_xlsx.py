@@ -81,4 +81,8 @@ def write_xlsx(data: ReportData, path: Path) -> None:
           + [["省级细化措施 measure", r["measure"], r["keyTask"], r["label"], r["regions"],
               "、".join(names.get(c, c) for c in r["regionCodes"].split())] for r in data.measure_bottlenecks],
           {0: 18, 3: 60, 5: 20})
+    if data.handling:
+        from .handling.render import add_sheets
+
+        add_sheets(wb, data.handling, prefix="办件-")
     wb.save(path)

@@ -31,3 +31,19 @@ def test_report_has_handling_section_with_charts_and_bottlenecks(built_store, tm
     assert "办件堵点（86）" in section
     assert "<td>办结率低、差评多</td><td>衢州市</td><td class=\"n\">2</td><td>税费预填服务</td>" in section
     assert "<script" not in section
+
+
+def test_xlsx_report_gets_handling_sheets(built_store, tmp_path):
+    from openpyxl import load_workbook
+
+    store = tmp_path / "store"
+    shutil.copytree(built_store, store, symlinks=True)
+    before = load_workbook(write_report(store, tmp_path / "before.xlsx")).sheetnames
+    assert not [n for n in before if n.startswith("办件")]
+    load_file(store, write_csv(tmp_path / "办件.csv", CRAFTED))
+    wb = load_workbook(write_report(store, tmp_path / "报告.xlsx"))
+    assert wb.sheetnames[len(before):] == ["办件-地区", "办件-从未办件", "办件-承接板块", "办件-一级事项",
+                                          "办件-省级细化措施", "办件-逐月趋势", "办件-堵点"]
+    assert [c.value for c in wb["办件-地区"][2]] == ["330800", "衢州市", 87, 2, 20, 16, 9, 3, 0.8, 0.75]
+    assert wb["办件-从未办件"].max_row == 1 + 85
+    assert [c.value for c in wb["办件-逐月趋势"]["B"]][1:] == [14, 6]

@@ -82,14 +82,12 @@ SHEETS = (
 )
 
 
-def to_xlsx(s: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
+def add_sheets(wb, s: dict[str, Any], prefix: str = "") -> None:  # noqa: ANN001 - an openpyxl Workbook
+    """One sheet per part of the summary (the landing report adds them with prefix 办件-)."""
     from openpyxl.styles import Font
 
-    wb = Workbook()
-    wb.remove(wb.active)
     for title, key, cols in SHEETS:
-        ws = wb.create_sheet(title)
+        ws = wb.create_sheet(prefix + title)
         ws.append([h for _, h in cols])
         for c in ws[1]:
             c.font = Font(bold=True)
@@ -107,6 +105,15 @@ def to_xlsx(s: dict[str, Any]) -> bytes:
             if field in ("completion_rate", "satisfaction"):
                 for (cell,) in ws.iter_rows(min_row=2, min_col=k, max_col=k):
                     cell.number_format = "0.0%"
+        ws.freeze_panes = "A2"
+
+
+def to_xlsx(s: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    add_sheets(wb, s)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
