@@ -112,8 +112,8 @@ def html_section(s: dict[str, Any]) -> list[str]:
         f"<div>{_h(r['name'], r['region'], 4)}<figure>{block_chart(s, r['region'])}</figure></div>"
         for r in s["regions"]) + "</div>")
     out.append(_h(f"办件堵点（{len(s['bottlenecks'])}）", f"Handling bottlenecks ({len(s['bottlenecks'])})", 3))
-    out.append("<p>排序：从未使用的事项在前，其次办结率低于 80% 的，再次差评占评价 20% 以上的。"
-               "<span class='en'>Ranked: never used, then completion below 80 %, then bad reviews at least 20 %."
+    out.append("<p>排序：从未使用的事项在前，其次办结率低于 80% 的，再次差评至少 2 条且占评价 20% 以上的。"
+               "<span class='en'>Ranked: never used, then completion below 80 %, then at least 2 bad reviews making 20 % of reviews."
                "</span></p>")
     out.append(bottleneck_table(s))
     if len(s["bottlenecks"]) > BOTTLENECKS_SHOWN:

@@ -8,7 +8,7 @@ handling records count: a region whose list was never reported on is listed apar
 
 An item is *handled* in the period when it received at least one case. Bottlenecks, ranked:
 items never used (no case received), low completion (办结/受理 below 80 %), many bad reviews
-(差评 at least 20 % of the reviews).
+(at least 2 差评 and at least 20 % of the reviews).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from .catalogue import Catalogue, Item, rows
 
 LOW_COMPLETION = 0.8
 BAD_SHARE = 0.2
+BAD_MIN = 2                      # one bad review among four is not "many"
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -159,7 +160,7 @@ def _bottleneck(it: Item, t: dict[str, Any], handled: bool) -> dict[str, Any] | 
             kinds.append("low_completion")
             zh.append(f"办结率 {cr:.0%}（{completed}/{received}）")
             en.append(f"completion {cr:.0%} ({completed}/{received})")
-    if bad and bad / (good + bad) >= BAD_SHARE:
+    if bad >= BAD_MIN and bad / (good + bad) >= BAD_SHARE:
         kinds.append("bad_reviews")
         zh.append(f"差评 {bad} 条，占评价 {bad / (good + bad):.0%}")
         en.append(f"{bad} bad reviews, {bad / (good + bad):.0%} of reviews")
