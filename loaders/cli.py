@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from policykg.cli import CONTEXT, fail, store_option
+from policykg.cli import CONTEXT, fail, store_option, write_output
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import PolicyKGError
 from policykg.core.progress import stderr_progress
@@ -115,16 +115,82 @@ def export(region: str, store_dir: Path, fmt: str, output: Path | None) -> None:
 
 @click.command(context_settings=CONTEXT)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-def template(output: Path) -> None:
-    """写出各地填报用的标准清单模板（XLSX，含下拉列表与填表说明）。
+@click.option("--kind", type=click.Choice(["list", "handling"]), default="list", show_default=True,
+              help="list 清单模板；handling 办件模板 / list template or handling (办件) template")
+@click.option("--region", default=None, help="办件模板：预填该地区的服务事项 / handling: pre-fill this region's items")
+@click.option("--month", default=None, help="办件模板：预填的统计月份 YYYY-MM / handling: pre-fill this month")
+@store_option
+def template(output: Path, kind: str, region: str | None, month: str | None, store_dir: Path) -> None:
+    """写出各地填报用的标准清单模板或办件模板（XLSX，含下拉列表与填表说明）。
 
-    Write the standard list template (XLSX with drop-downs and a Chinese instructions sheet).
+    Write the standard list template, or with --kind handling the service handling (办件)
+    template (XLSX with drop-downs and a Chinese instructions sheet).
     """
     # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .handling_template import write_handling_template
     from .template import write_template
 
     try:
-        write_template(output)
+        if kind == "handling":
+            write_handling_template(output, store_dir, region=region, month=month)
+        else:
+            write_template(output)
     except PolicyKGError as exc:
         fail(exc)
     click.echo(f"已写出 / written: {output}")
+
+
+# ---- service handling records (办件) (issue 17) ----
+
+@click.group(context_settings=CONTEXT)
+def handling() -> None:
+    """服务事项办件记录：加载与统计。
+
+    Service handling (办件) records: load a file, summarize how the service items are used.
+    """
+
+
+@handling.command("load", context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+def handling_load(file: Path, store_dir: Path) -> None:
+    """加载办件记录（XLSX 或 CSV）；同一地区同一月份再次加载即替换。
+
+    Load handling records (.xlsx or .csv, UTF-8 or GBK). Each row links to the region's
+    service item; months loaded again replace the old ones. One bad row refuses the file.
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from .handling import load_file
+
+    try:
+        res = load_file(store_dir, file)
+    except PolicyKGError as exc:
+        fail(exc)
+    click.echo(res.summary())
+
+
+@handling.command("summary", context_settings=CONTEXT)
+@store_option
+@click.option("--region", default=None, help="只统计该地区 / only this region")
+@click.option("--from", "first", default=None, help="起始月份 YYYY-MM / first month")
+@click.option("--to", "last", default=None, help="截止月份 YYYY-MM / last month")
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "xlsx"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def handling_summary(store_dir: Path, region: str | None, first: str | None, last: str | None, fmt: str,
+                     output: Path | None) -> None:
+    """办件统计：各地区合计、从未办件的事项、按板块/一级事项/省级细化措施、逐月趋势、堵点。
+
+    Summary: totals per region, items never handled, breakdowns by block, level-1 category
+    and provincial measure, the monthly trend and the ranked bottlenecks.
+    """
+    # imported when the command runs
+    from policykg.handling.render import render
+    from policykg.handling.summary import summary_from_dir
+
+    try:
+        data = render(summary_from_dir(store_dir, region=region, first=first, last=last), fmt)
+    except PolicyKGError as exc:
+        fail(exc)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("xlsx 需要 -o 文件 / xlsx needs -o FILE")
+    write_output(data, output)

@@ -23,7 +23,7 @@ from .sheets import best_sheet, hidden, hidden_warnings
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _check_bytes(path: Path) -> None:
+def check_bytes(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(8)
     where = str(path)
@@ -59,7 +59,7 @@ def _text(value: object) -> str:
 
 
 def read_segments(path: Path, progress: Progress = silent, options: ReadOptions | None = None) -> list[Segment]:
-    _check_bytes(path)
+    check_bytes(path)
     import openpyxl  # heavy optional dependency: imported only when an XLSX is read
 
     try:

@@ -17,7 +17,8 @@ from flask import Flask
 from policykg.core.config import DEFAULT_STORE, QUERY_DIR
 
 BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages",
-              "server.lists")
+              "server.lists",
+              "server.handling")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -117,3 +117,42 @@ def graph(name: str) -> str:
 
 def region_graph(code: str) -> str:
     return graph(f"region/{code}")
+
+
+# ---- service handling records (issue 17) ----
+
+def handling_graph(code: str) -> str:
+    """The named graph of one region's handling observations (in the union default graph)."""
+    return graph(f"handling/{code}")
+
+
+def handling_graph_prefix() -> str:
+    return graph("handling/")
+
+
+def handling_dataset(code: str) -> str:
+    return _id(f"handling/{code}")
+
+
+def handling_observation(code: str, month: str, item_iri: str) -> str:
+    """Keyed by month and the item's own IRI tail (service-item/{序号}[-{k}])."""
+    tail = item_iri.rsplit("/", 1)[-1]
+    return _id(f"handling/{code}/{month}/{tail}")
+
+
+def handling_file(code: str, sha: str) -> str:
+    return _id(f"handling/{code}/file/{sha[:16]}")
+
+
+def alignment_graph_prefix() -> str:
+    """Alignment links (graph/alignment/{code}), read by the handling summary if present."""
+    return graph("alignment/")
+
+
+def handling_item_totals(code: str) -> str:
+    """The derived data set of totals per service item over all months (in the handling graph)."""
+    return _id(f"handling/{code}/totals")
+
+
+def handling_month_totals(code: str) -> str:
+    return _id(f"handling/{code}/months")

@@ -22,6 +22,8 @@ from policykg.core.progress import Progress, silent
 from policykg.sparql.queries import load_query
 from policykg.sparql.queries import run as run_query
 
+from .handling import section_or_empty
+
 REPORTS_DIR = QUERY_DIR / "reports"
 
 
@@ -85,6 +87,7 @@ class ReportData:
     measure_key_task: dict[int, int]
     generation: str = ""
     created: str = ""
+    handling: dict[str, Any] | None = None      # the 办件 summary (policykg.handling), if records are loaded
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""
@@ -143,4 +146,5 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         measure_labels={r["measure"]: r["label"] or "" for r in pm_bottle},
         measure_key_task={r["measure"]: r["keyTask"] for r in pm_bottle},
         created=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        handling=section_or_empty(store),
     )

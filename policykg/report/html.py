@@ -10,6 +10,7 @@ from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
 
 from . import svg as svg
 from .data import Region, ReportData
+from .handling import html_section
 
 # ------------------------------------------------------------------ HTML
 
@@ -72,6 +73,8 @@ def render_html(data: ReportData) -> str:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    if data.handling:
+        parts += html_section(data.handling)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
+from policykg.handling.render import add_sheets
 
 from .data import ReportData
 
@@ -84,4 +85,6 @@ def write_xlsx(data: ReportData, path: Path) -> None:
           + [["省级细化措施 measure", r["measure"], r["keyTask"], r["label"], r["regions"],
               "、".join(names.get(c, c) for c in r["regionCodes"].split())] for r in data.measure_bottlenecks],
           {0: 18, 3: 60, 5: 20})
+    if data.handling:
+        add_sheets(wb, data.handling, prefix="办件-")
     wb.save(path)
