@@ -73,8 +73,11 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
 @click.option("--lenient", is_flag=True,
               help="清单自身的缺陷（如缺少承接板块）只作警告，仍然加载，留待校验报告 / load a list's own defects "
                    "(e.g. a service item without block) as warnings, for validation to report")
+@click.option("--note", default=None, help="版本说明 / a note for the version this load makes")
+@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="清单自身的日期 / the list's own date")
 @store_option
-def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: Path) -> None:
+def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: Path, note: str | None,
+         list_date: str | None) -> None:
     """加载一个地区的清单（PDF、XLSX、CSV），原子替换该地区的图。
 
     Load one region's list (.pdf, .xlsx, .csv) and replace that region's named graph
@@ -86,7 +89,7 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: 
 
     try:
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
-                          strict=not lenient, validate=not lenient)
+                          strict=not lenient, validate=not lenient, note=note, date=_iso_date(list_date))
     except PolicyKGError as exc:
         fail(exc)
     for w in res.warnings:
@@ -99,7 +102,9 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, store_dir: 
 @click.option("--region", default=None, help="只校验该地区 / only this region (GB/T 2260 code)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None) -> None:
+@click.option("--updated-since", "updated_since", default=None, metavar="DATE",
+              help="只列出当前清单早于该日期的地区（如 2024-06-30） / list the regions whose current list is older")
+def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None, updated_since: str | None) -> None:
     """用 SHACL 形状校验图谱：结构（违规）、完整性（警告）、标准化（提示）。
 
     Validate the graph against shapes/: structure (Violation), completeness (Warning),
@@ -107,6 +112,8 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
     """
     from . import validate as v
 
+    if updated_since:
+        _updated_since(store_dir, updated_since, fmt, output)
     try:
         report = v.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()))
         text = v.render(report, fmt)
@@ -124,7 +131,9 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
 @click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="绑定查询参数 / bind a query parameter")
-def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None:
+@click.option("--as-of", "as_of", default=None, metavar="DATETIME",
+              help="按当时的各地区版本回答（ISO 8601） / answer from the versions current at that time")
+def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...], as_of: str | None) -> None:
     """运行 SPARQL 查询（文件、目录中的查询名或查询文本）。
 
     Run a SPARQL query: a .rq file, a catalogue name (e.g. key-tasks) or the text itself.
@@ -143,7 +152,13 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
         q = queries.resolve(query)
         if q.params:                     # declared in the #+ header: typed, with their defaults
             subs = queries.bind(q, subs)
-        res = queries.run(store.open_read_only(store_dir), q.text, substitutions=subs or None)
+        if as_of:
+            from .asof import snapshot
+
+            target = snapshot(store_dir, as_of)
+        else:
+            target = store.open_read_only(store_dir)
+        res = queries.run(target, q.text, substitutions=subs or None)
     except PolicyKGError as exc:
         fail(exc)
     if fmt == "table":
@@ -261,6 +276,120 @@ def _write(text: str | bytes, output: Path | None) -> None:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+# ---- versions: history, diff, revert, deadlines (issue 16) ----
+
+def _iso_date(text: str | None) -> str | None:
+    if text is None:
+        return None
+    from .versions import parse_when
+
+    try:
+        return parse_when(text).date().isoformat()
+    except PolicyKGError as exc:
+        fail(exc)
+    return None
+
+
+def _updated_since(store_dir: Path, since: str, fmt: str, output: Path | None) -> None:
+    import json
+
+    from .versions import list_date, older_than
+
+    try:
+        stale = older_than(store_dir, since)
+    except PolicyKGError as exc:
+        err = PolicyKGCommandError(exc)
+        err.exit_code = 2
+        raise err from exc
+    if fmt == "json":
+        text = json.dumps([{"region": v.region, "version": v.version, "date": list_date(v), "loaded": v.loaded}
+                           for v in stale], ensure_ascii=False, indent=1) + "\n"
+    else:
+        lines = [f"{v.region}\tv{v.version}\t{list_date(v)}\t{v.source}" for v in stale]
+        head = (f"{len(stale)} 个地区的当前清单早于 {since}（应于6月底前完成更新） / {len(stale)} region(s) whose "
+                f"current list is older than {since}")
+        text = "\n".join([head, *lines]) + "\n"
+    _write(text, output)
+    sys.exit(1 if stale else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("region")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(region: str, store_dir: Path, fmt: str) -> None:
+    """列出一个地区清单的全部版本（由早到晚）。
+
+    List the versions of a region's list, oldest first.
+    """
+    import json
+
+    from . import regions, versions
+
+    try:
+        code = regions.get(region).code
+        hist = versions.history(store_dir, code)
+        if not hist:
+            versions.get(store_dir, code)          # the "no versions" error
+    except PolicyKGError as exc:
+        fail(exc)
+    if fmt == "json":
+        keys = ("version", "loaded", "sha256", "source", "rows", "note")
+        _write(json.dumps([{k: v.to_json()[k] for k in keys} | {"date": v.date, "token": v.token, "action": v.action}
+                           for v in hist], ensure_ascii=False, indent=1) + "\n", None)
+        return
+    cur = versions.committed(store_dir).get(code)
+    for v in hist:
+        mark = "*" if v.version == cur else " "
+        extra = "".join(f"  {x}" for x in (v.note, v.date and f"清单日期 {v.date}", v.token and f"令牌 {v.token}") if x)
+        click.echo(f"{mark}v{v.version}  {v.loaded[:19]}Z  {v.action:7} {v.rows:4} 行 rows  {v.sha256[:12]}  "
+                   f"{v.source}{extra}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("region")
+@store_option
+@click.option("--from", "v_from", type=int, default=None, help="起始版本（默认：上一版） / from version (default: previous)")
+@click.option("--to", "v_to", type=int, default=None, help="目标版本（默认：当前版） / to version (default: current)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def diff(region: str, store_dir: Path, v_from: int | None, v_to: int | None, fmt: str, output: Path | None) -> None:
+    """比较一个地区清单的两个版本（按内容匹配行，而非序号）。
+
+    Compare two versions of a region's list: rows matched by content, not by 序号.
+    """
+    from .diff import diff as do_diff
+    from .diff import render
+
+    try:
+        data = render(do_diff(store_dir, region, v_from, v_to), fmt)
+    except PolicyKGError as exc:
+        fail(exc)
+    _write(data, output)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("region")
+@click.option("--to", "to", type=int, required=True, help="恢复到的版本 / the version to restore")
+@click.option("--note", default=None)
+@store_option
+def revert(region: str, to: int, note: str | None, store_dir: Path) -> None:
+    """把一个地区恢复为某一版本（追加一个新版本，历史只增不减）。
+
+    Make a region's list version V again, as a new version (history only grows).
+    """
+    from .revert import revert as do_revert
+
+    try:
+        made = do_revert(store_dir, region, to, note)
+    except PolicyKGError as exc:
+        fail(exc)
+    if made is None:
+        click.echo(f"当前版本已与第 {to} 版相同，未创建新版本 / the current version already equals v{to}: no new version")
+    else:
+        click.echo(f"已恢复：第 {made.version} 版 = 第 {to} 版 / reverted: v{made.version} = v{to}")
 
 
 if __name__ == "__main__":

@@ -143,7 +143,12 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
         reg = regions.get(region_code)
     except UsageError as exc:
         raise LoadError(exc.zh, exc.en) from None
-    store = open_read_only(store_dir)
+    return table_from_store(open_read_only(store_dir), reg.code)
+
+
+def table_from_store(store, region_code: str) -> Table:
+    """The region's table from an open store (the current one, or a version's: policykg.diff)."""
+    reg = regions.get(region_code)
     graph = iris.region_graph(reg.code)
     meta = _query(store, "table", graph)
     if not meta:

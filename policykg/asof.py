@@ -1,0 +1,47 @@
+"""Queries as of a past time: a store holding the versions that were current then.
+
+The snapshot is built in memory from the version files (:mod:`policykg.versions`): the
+shared graphs (ontology, regions, backbone) of the current generation, each region's
+version current at that time as ``graph/region/{code}``, then the default-graph merge and
+graph/statistics recounted, exactly as a build would. Any catalogue query therefore runs
+unchanged. Snapshots are cached per set of versions (a later as-of time with the same
+versions reuses it), so only the first query at a new point in history pays the build.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, Store
+
+from . import iris, versions
+from .diff import shared_quads
+
+_CACHE: OrderedDict[tuple, Store] = OrderedDict()
+CACHE_SIZE = 4
+
+
+def snapshot(root: Path | str, when: datetime | str) -> Store:
+    """The store as it was at ``when`` (a datetime, or an ISO text: see versions.parse_when)."""
+    from .derive import refresh
+    from .store import generation_name
+
+    if isinstance(when, str):
+        when = versions.parse_when(when)
+    chosen = versions.as_of(root, when)
+    key = (str(Path(root).resolve()), generation_name(root), tuple(sorted((c, v.version) for c, v in chosen.items())))
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    st = Store()
+    st.bulk_extend(shared_quads(root))
+    for code, v in chosen.items():
+        g = NamedNode(iris.region_graph(code))
+        st.bulk_extend([Quad(t.subject, t.predicate, t.object, g) for t in versions.version_triples(root, code, v.version)])
+    refresh(st)
+    _CACHE[key] = st
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return st
