@@ -16,7 +16,8 @@ from flask import Flask
 
 from policykg.config import DEFAULT_STORE, QUERY_DIR
 
-BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages")
+BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages",
+              "server.changes", "server.history")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -30,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATE_LIMIT_PER_MIN=600,
         ENDPOINT=None,
         WRITE_TOKEN=None,
+        WRITE_TOKEN_NAME="write-token",      # the name versions record for writes with WRITE_TOKEN
         JSON_AS_ASCII=False,
     )
     app.config.from_prefixed_env("POLICYKG")

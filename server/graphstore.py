@@ -80,6 +80,10 @@ def read() -> Response:
         limit = int(current_app.config.get("GSP_MAX_TRIPLES") or 1_000_000)
         if graph is None:
             job = executor.Job(_DEFAULT_QUERY, fmt=choice.fmt, max_rows=limit, kind="graph")
+        elif (body := _version_graph(graph, choice.fmt)) is not None:     # graph/region/{code}/v/{n}
+            resp = Response(b"" if request.method == "HEAD" else body, content_type=choice.media_type)
+            resp.headers["Vary"] = "Accept"
+            return cors(resp, "GET, HEAD, PUT, POST, DELETE, OPTIONS")
         else:
             exists = ex.run(executor.Job(_EXISTS_QUERY, substitutions=(("g", NamedNode(graph)),), kind="ask"))
             if b"true" not in (exists.body or b""):
@@ -101,6 +105,15 @@ def graph_iri(rest: str) -> Response:
     return redirect("/rdf-graphs/service?graph=" + quote(base_iri() + "graph/" + rest, safe=""), code=303)
 
 
+def _version_graph(graph: str, fmt: str) -> bytes | None:
+    """Versions live in files, outside the store (policykg.versions): served from there."""
+    if "/v/" not in graph:
+        return None
+    from .changes import version_graph_body
+
+    return version_graph_body(current_app.config["STORE_PATH"], graph, fmt)
+
+
 # ------------------------------------------------------------------ writes
 
 def _authorize() -> None:
@@ -118,15 +131,38 @@ def _authorize() -> None:
 
 
 def _region_of(graph: str | None) -> str:
+    """The region code of a region graph IRI, matched exactly: never stripped or normalised
+    (IRI + U+00A0, U+3000 or U+2003 would otherwise name an invisible duplicate graph)."""
     prefix = iris.graph("region/")
     code = graph[len(prefix):] if graph and graph.startswith(prefix) else ""
     if not code:
         raise bad(f"只能写入地区清单图（{prefix}<代码>）", f"only region list graphs ({prefix}<code>) can be written",
                   status=403)
+    if "/v/" in code:
+        raise bad(f"{graph} 是一个历史版本，版本不可修改", f"{graph} is a version: versions are immutable", status=403)
+    if not (len(code) == 6 and code.isascii() and code.isdigit()) or iris.region_graph(code) != graph:
+        raise bad(f"{graph!r} 不是地区清单图的 IRI（须为 {prefix} 加 6 位数字代码，不含空白或其他字符）",
+                  f"{graph!r} is not a region graph IRI ({prefix} + a 6-digit code, nothing else)", status=403)
     try:
         return regions.get(code).code
     except PolicyKGError as exc:
         raise bad(f"{graph}：{exc.zh}", f"{graph}: {exc.en}", status=403) from exc
+
+
+def _require_region_list(triples: list[Triple], code: str, graph: str) -> None:
+    """What ``policykg load`` would accept: at least one source row of this region's list.
+
+    An empty PUT would wipe the region (emptying takes an explicit DELETE), and triples about
+    something else are not that region's list."""
+    from policykg.versions import count_rows
+
+    if not triples:
+        raise bad(f"上传内容为空：不会清空 {graph}；清空地区请用 DELETE",
+                  f"the upload is empty: {graph} is not wiped; use DELETE to empty a region", status=422)
+    region = iris.region(code)
+    if count_rows(triples) == 0 or not any(t.object.value == region for t in triples if isinstance(t.object, NamedNode)):
+        raise bad(f"上传内容不是 {code} 的清单（没有属于该地区的 pk:SourceRow 行）",
+                  f"the upload is not {code}'s list (no pk:SourceRow of that region)", status=422)
 
 
 def _parse_body(graph: str) -> list[Triple]:
@@ -203,13 +239,18 @@ def _check(root: str, triples: list[Triple], code: str, graph: str) -> list[str]
 
 @bp.route("/rdf-graphs/service", methods=["PUT", "POST", "DELETE"])
 def write() -> Response:
+    import hashlib
+
+    from policykg import versions
+    from policykg.locking import write_lock
+
     try:
         _authorize()
         params = url_params()
         graph = _target(params)
         code = _region_of(graph)
         root = current_app.config["STORE_PATH"]
-        with _WRITE_LOCK:
+        with _WRITE_LOCK, write_lock(root):      # the same store-wide lock as policykg load
             existing = _current_triples(root, graph)
             if request.method == "DELETE":
                 if not existing:
@@ -220,22 +261,29 @@ def write() -> Response:
                 if request.method == "POST":
                     seen = set(existing)
                     public = existing + [t for t in public if t not in seen]
+                _require_region_list(public, code, graph)
                 warnings = _check(root, public, code, graph)
+            pending = versions.Pending(source=f"HTTP {request.method}", sha256=hashlib.sha256(request.get_data()).hexdigest(),
+                                       token=str(current_app.config.get("WRITE_TOKEN_NAME") or "write-token"),
+                                       action=request.method.lower(), note=one(params, "note"))
             with new_generation(root, copy_current=True) as (store, gen):
                 if request.method == "DELETE":
                     store.remove_graph(NamedNode(graph))
                     write_restricted(gen, graph, [])
+                    all_restricted: list[Triple] = []
                 else:
                     n = put_graph(store, graph, public)
+                    all_restricted = restricted
                     if request.method == "POST":
-                        restricted = _current_restricted(str(gen.restricted_file), graph) + restricted
+                        all_restricted = restricted = _current_restricted(str(gen.restricted_file), graph) + restricted
                     if restricted or request.method == "PUT":
                         write_restricted(gen, graph, restricted)
+                made = versions.record(gen, code, public, all_restricted, pending)
                 name = gen.name
     except PolicyKGError as exc:
         return cors(error_response(exc, json_default=True))
     status = 200 if existing or request.method == "DELETE" else 201
     body = {"ok": True, "graph": graph, "region": code, "method": request.method, "generation": name,
-            "triples": 0 if request.method == "DELETE" else n, "restricted": len(restricted), "warnings": warnings}
+            "triples": 0 if request.method == "DELETE" else n, "restricted": len(restricted), "warnings": warnings,
+            "version": made.version if made else None, "version_graph": made.graph if made else None}
     return cors(jsonify(body), "GET, HEAD, PUT, POST, DELETE, OPTIONS"), status
-
