@@ -54,7 +54,8 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
     lists = read_attachments(source, backbone)
     lists += extra_lists or []
     result = BuildResult(Path(store_dir), "")
-    pending = versions.Pending(source=source.name, sha256=versions.file_sha256(source), action="build")
+    pending = versions.Pending(source=source.name, sha256=versions.file_sha256(source), action="build",
+                               loaded=versions.now())
     with new_generation(store_dir) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())

@@ -79,6 +79,7 @@ class Pending:
     token: str | None = None
     action: str = "load"
     reverted_from: int | None = None
+    loaded: str | None = None        # one time for all regions of a build (they publish together)
     extra: dict = field(default_factory=dict)
 
 
@@ -234,7 +235,7 @@ def record(gen: Generation, code: str, triples: list[Triple], restricted: list[T
     _write_atomic(d / f"{n}.nt", body)
     _write_atomic(d / f"{n}.restricted.nt",
                   serialize(restricted, format=RdfFormat.N_TRIPLES) if restricted else b"", 0o600)
-    v = Version(region=code, version=n, loaded=now(), sha256=pending.sha256, source=pending.source,
+    v = Version(region=code, version=n, loaded=pending.loaded or now(), sha256=pending.sha256, source=pending.source,
                 rows=count_rows(triples) if rows is None else rows, triples=len(set(body.splitlines())),
                 content=sha, note=pending.note, date=pending.date, token=pending.token, action=pending.action,
                 reverted_from=pending.reverted_from, previous=top or None)
