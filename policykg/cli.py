@@ -195,7 +195,11 @@ def export(region: str, store_dir: Path, fmt: str, output: Path | None) -> None:
 @store_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="输出文件（.html 或 .xlsx） / output file (.html or .xlsx)")
-def report(store_dir: Path, output: Path) -> None:
+@click.option("--since", default=None, metavar="VERSION|DATE",
+              help="说明自某版本（如 v2）或日期以来的变化 / say what changed since a version (v2) or date")
+@click.option("--deadline", default=None, metavar="DATE",
+              help="更新截止日期（默认当年 6 月 30 日） / update deadline (default: June 30 of this year)")
+def report(store_dir: Path, output: Path, since: str | None, deadline: str | None) -> None:
     """生成落地分析报告（自包含 HTML 或 XLSX）。
 
     Write the landing-analysis report: coverage, gaps, heatmap and bottlenecks.
@@ -203,7 +207,7 @@ def report(store_dir: Path, output: Path) -> None:
     from .report import write_report
 
     try:
-        write_report(store_dir, output, progress=stderr_progress(True))
+        write_report(store_dir, output, progress=stderr_progress(True), since=since, deadline=deadline)
     except PolicyKGError as exc:
         fail(exc)
     click.echo(f"已写出 / written: {output}")

@@ -93,6 +93,7 @@ class ReportData:
     measure_key_task: dict[int, int]
     generation: str = ""
     created: str = ""
+    updates: list[str] = field(default_factory=list)     # HTML parts of policykg.report_versions
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""
@@ -154,7 +155,8 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
     )
 
 
-def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent) -> Path:
+def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent, *,
+                 since: str | None = None, deadline: str | None = None) -> Path:
     """Write the report to ``output_path``: ``.html`` or ``.xlsx`` by its suffix."""
     from .store import generation_name, open_read_only
 
@@ -165,6 +167,9 @@ def write_report(store_dir: Path | str, output_path: Path | str, progress: Progr
                          f"the report file must end in .html or .xlsx: {out.name}")
     data = collect(open_read_only(store_dir), progress)
     data.generation = generation_name(store_dir) or ""
+    from .report_versions import section
+
+    data.updates = section(store_dir, since, deadline)
     if not data.regions:
         raise UsageError("图谱中没有任何地区清单，无从分析", "the store holds no regional list to analyse")
     if suffix == ".xlsx":
@@ -239,6 +244,7 @@ def render_html(data: ReportData) -> str:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    parts += data.updates
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

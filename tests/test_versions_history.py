@@ -230,6 +230,41 @@ def test_history_page(vstore):
     assert "/history/330800" in client.get("/history").get_data(as_text=True)
 
 
+def test_as_of_on_the_endpoint(vstore):
+    from server_support import app_for
+
+    root = vstore["root"]
+    v1, v2, v3 = versions.history(root, CODE)
+    client = app_for(root).test_client()
+
+    def rows(**extra):
+        resp = client.get("/sparql", query_string={"query": "PREFIX pk: <https://w3id.org/policykg/def#> " + ROWS,
+                                                   **extra})
+        assert resp.status_code == 200, resp.get_data(as_text=True)
+        return resp.json["results"]["bindings"][0]["n"]["value"]
+
+    assert rows() == "94"
+    assert rows(**{"as-of": v1.loaded}) == "93" and rows(**{"as-of": v3.loaded}) == "94"
+    assert rows(**{"as-of": "2000-01-01"}) == "0"
+    bad = client.get("/sparql", query_string={"query": "ASK {}", "as-of": "not-a-date"})
+    assert bad.status_code == 400 and "ISO 8601" in bad.get_data(as_text=True)
+
+
+def test_report_says_what_changed(vstore, tmp_path):
+    from policykg.report import write_report
+
+    root = vstore["root"]
+    out = write_report(root, tmp_path / "r.html", since="v1", deadline="2999-06-30")
+    html = out.read_text(encoding="utf-8")
+    assert "清单更新与版本" in html and "4 个地区的当前清单早于该日期" in html
+    assert "330800 v1 → v3：新增 2 行，删除 1 行，修改 1 行，重新编号 91 行" in html
+    assert "舟山市（330900）：无变化（仍为 v1）" in html
+    by_date = write_report(root, tmp_path / "d.html", since=versions.get(root, CODE, 2).loaded, deadline="2000-01-01")
+    text = by_date.read_text(encoding="utf-8")
+    assert "330800 v2 → v3：新增 1 行，删除 0 行，修改 0 行，重新编号 93 行" in text
+    assert "0 个地区的当前清单早于该日期" in text
+
+
 def test_revert(vstore):
     """Last: appends v4 = v1 (history only grows); reverting again makes nothing."""
     root = vstore["root"]
