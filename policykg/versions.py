@@ -3,8 +3,8 @@
 A version is immutable and lives outside the store's generations, so pruning generations
 can never lose one::
 
-    STORE/versions/{code}/{n}.nt              the region graph's public triples (N-Triples)
-    STORE/versions/{code}/{n}.restricted.nt   its personal data (mode 0600, never served)
+    STORE/versions/{code}/{n}.nt.gz           the region graph's public triples (N-Triples, gzip)
+    STORE/versions/{code}/{n}.restricted.nt.gz  its personal data (mode 0600, never served)
     STORE/versions/{code}/{n}.json            metadata, written last (id, load time, source,
                                               SHA-256, rows, note, date, token, ...)
     STORE/gen-…/versions.json                 {code: n}: the version each region's graph is
@@ -21,6 +21,7 @@ name (:func:`version_triples`), through the change feed, or through ``--as-of``.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -169,15 +170,18 @@ def current_version(root: Path | str, code: str) -> Version | None:
         return None
 
 
+def version_ntriples(root: Path | str, code: str, n: int, restricted: bool = False) -> bytes:
+    path = _dir(root, code) / (f"{n}.restricted.nt.gz" if restricted else f"{n}.nt.gz")
+    return gzip.decompress(path.read_bytes()) if path.exists() else b""
+
+
 def version_triples(root: Path | str, code: str, n: int) -> list[Triple]:
-    path = _dir(root, code) / f"{n}.nt"
-    data = path.read_bytes() if path.exists() else b""
+    data = version_ntriples(root, code, n)
     return [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)] if data else []
 
 
 def version_restricted(root: Path | str, code: str, n: int) -> list[Triple]:
-    path = _dir(root, code) / f"{n}.restricted.nt"
-    data = path.read_bytes() if path.exists() else b""
+    data = version_ntriples(root, code, n, restricted=True)
     return [q.triple for q in parse(data, format=RdfFormat.N_TRIPLES)] if data else []
 
 
@@ -232,9 +236,10 @@ def record(gen: Generation, code: str, triples: list[Triple], restricted: list[T
         _write_atomic(gen.path / MAP, json.dumps(gmap, sort_keys=True).encode())
         return None
     n = top + 1
-    _write_atomic(d / f"{n}.nt", body)
-    _write_atomic(d / f"{n}.restricted.nt",
-                  serialize(restricted, format=RdfFormat.N_TRIPLES) if restricted else b"", 0o600)
+    _write_atomic(d / f"{n}.nt.gz", gzip.compress(body, 6, mtime=0))
+    _write_atomic(d / f"{n}.restricted.nt.gz",
+                  gzip.compress(serialize(restricted, format=RdfFormat.N_TRIPLES) if restricted else b"", 6, mtime=0),
+                  0o600)
     v = Version(region=code, version=n, loaded=pending.loaded or now(), sha256=pending.sha256, source=pending.source,
                 rows=count_rows(triples) if rows is None else rows, triples=len(set(body.splitlines())),
                 content=sha, note=pending.note, date=pending.date, token=pending.token, action=pending.action,
