@@ -9,7 +9,11 @@ Writes are off unless ``WRITE_TOKEN`` (env ``POLICYKG_WRITE_TOKEN``) is set: the
 off, and for graphs other than ``graph/region/{GB/T 2260 code}``). An upload is checked as
 ``policykg load`` checks a list (SHACL Violations refuse it, 422) and is written as a new store
 generation copied from the current one, published atomically: a refused or failed write
-changes nothing. Phone numbers (vcard:hasTelephone) go to the restricted file, never the store;
+changes nothing. The upload must be that region's list (at least one pk:SourceRow of the region: an
+empty PUT never wipes a region, emptying takes DELETE), graph IRIs are matched exactly (never
+stripped or normalised), and every write holds the store-wide lock of ``policykg load`` and
+appends a version (:mod:`policykg.versions`) naming the token (``WRITE_TOKEN_NAME``); version
+graphs ``…/v/{n}`` are read from their files and never written. Phone numbers (vcard:hasTelephone) go to the restricted file, never the store;
 a mobile number anywhere, or a phone number on a contact point, refuses the upload. Query workers see the new generation on their
 next job; cached results are keyed by generation.
 """

@@ -86,6 +86,8 @@ def _as_of(text: str | None) -> str | None:
     """The ``as-of`` parameter, checked here (400) and passed on normalised (UTC, ISO 8601)."""
     if not text:
         return None
+    if current_app.config.get("ENDPOINT"):
+        raise bad("使用远程端点时不支持 as-of", "as-of is not available with a remote endpoint", status=501)
     from policykg.versions import parse_when
 
     try:
