@@ -14,10 +14,10 @@ from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from . import iris, versions
-from .diff import shared_quads
+from .diff import load_shared
 
 _CACHE: OrderedDict[tuple, Store] = OrderedDict()
 CACHE_SIZE = 4
@@ -36,10 +36,11 @@ def snapshot(root: Path | str, when: datetime | str) -> Store:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     st = Store()
-    st.bulk_extend(shared_quads(root))
-    for code, v in chosen.items():
-        g = NamedNode(iris.region_graph(code))
-        st.bulk_extend([Quad(t.subject, t.predicate, t.object, g) for t in versions.version_triples(root, code, v.version)])
+    load_shared(root, st)
+    for code, v in chosen.items():           # N-Triples straight into Rust: no Python terms
+        data = versions.version_ntriples(root, code, v.version)
+        if data:
+            st.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(iris.region_graph(code)))
     refresh(st)
     _CACHE[key] = st
     while len(_CACHE) > CACHE_SIZE:

@@ -24,7 +24,7 @@ import io
 import json
 from pathlib import Path
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, RdfFormat, Store
 
 from . import iris, versions
 from .config import QUERY_DIR
@@ -35,22 +35,28 @@ VERSION_QUERIES = QUERY_DIR / "versions"
 SHARED = ("ontology", "regions", "backbone")
 
 
-def version_store(root: Path | str, code: str, n: int, shared: list | None = None) -> Store:
+def version_store(root: Path | str, code: str, n: int, shared: list[tuple[str, bytes]] | None = None) -> Store:
     """An in-memory store: the shared graphs and version ``n`` as the region's graph."""
     st = Store()
-    st.bulk_extend(shared if shared is not None else shared_quads(root))
-    g = NamedNode(iris.region_graph(code))
-    st.bulk_extend([Quad(t.subject, t.predicate, t.object, g) for t in versions.version_triples(root, code, n)])
+    load_shared(root, st, shared)
+    data = versions.version_ntriples(root, code, n)
+    if data:
+        st.load(data, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(iris.region_graph(code)))
     merge_default_graph(st)
     return st
 
 
-def shared_quads(root: Path | str) -> list[Quad]:
+def shared_nquads(root: Path | str) -> list[tuple[str, bytes]]:
+    """The shared graphs (ontology, regions, backbone) of the current generation: (IRI, N-Triples)."""
     disk = open_read_only(root)
-    out: list[Quad] = []
-    for name in SHARED:
-        out += list(disk.quads_for_pattern(None, None, None, NamedNode(iris.graph(name))))
-    return out
+    return [(iris.graph(name), disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(iris.graph(name))) or b"")
+            for name in SHARED]
+
+
+def load_shared(root: Path | str, st: Store, data: list[tuple[str, bytes]] | None = None) -> None:
+    for graph, nt in shared_nquads(root) if data is None else data:
+        if nt:
+            st.load(nt, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(graph))
 
 
 def _rows(store: Store, code: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -159,7 +165,7 @@ def diff(root: Path | str, code: str, v_from: int | None = None, v_to: int | Non
         frm = earlier[-1] if earlier else to
     else:
         frm = versions.get(root, code, v_from).version
-    shared = shared_quads(root)
+    shared = shared_nquads(root)
     a, b = version_store(root, code, frm, shared), version_store(root, code, to, shared)
     h_a, rows_a = _rows(a, code)
     h_b, rows_b = _rows(b, code)
