@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, parse
 
+from policykg import versions
 from policykg.core import iris
 from policykg.core.config import ONTOLOGY_DIR, SOURCE_DOCUMENT
 from policykg.core.progress import Progress, silent
@@ -54,6 +55,8 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
     lists = read_attachments(source, backbone)
     lists += extra_lists or []
     result = BuildResult(Path(store_dir), "")
+    pending = versions.Pending(source=source.name, sha256=versions.file_sha256(source), action="build",
+                               loaded=versions.now())
     with new_generation(store_dir, finish=refresh) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
@@ -61,8 +64,10 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
         progress(f"骨架：{len(backbone.key_tasks)} 项重点工作，{len(backbone.measures)} 条省级细化措施 / backbone loaded")
         for rl in lists:
             graph = iris.region_graph(rl.region)
-            n = put_graph(store, graph, rdfmap.region_list_triples(rl))
-            write_restricted(gen, graph, rdfmap.restricted_triples(rl))
+            triples, restricted = rdfmap.region_list_triples(rl), rdfmap.restricted_triples(rl)
+            n = put_graph(store, graph, triples)
+            write_restricted(gen, graph, restricted)
+            versions.record(gen, rl.region, triples, restricted, pending, rows=len(rl.rows), dedupe=True)
             result.regions[rl.region] = len(rl.rows)
             result.warnings += [f"{rl.region}: {w}" for w in rl.warnings]
             progress(f"{rl.region} {rl.title or rl.layout}: {len(rl.rows)} 行 rows, {n} 三元组 triples")

@@ -53,9 +53,12 @@ def build(store_dir: Path, source: Path, quiet: bool) -> None:
 @click.option("--sheet", default=None, help="读入的工作表 / the sheet to read (else the best-matching one)")
 @click.option("--force", is_flag=True, help="文件标题写的是别的地区时仍加载 / load although the file names another region")
 @click.option("--dry-run", is_flag=True, help="只显示将如何读入，不写入 / show how the file would be read; change nothing")
+@click.option("--note", default=None, help="版本说明 / a note for the version this load makes")
+@click.option("--date", "list_date", default=None, metavar="YYYY-MM-DD", help="清单自身的日期 / the list's own date")
 @store_option
 def load(file: Path, region: str, layout: str | None, lenient: bool, maps: tuple[str, ...], save_map: bool,
-         sheet: str | None, force: bool, dry_run: bool, store_dir: Path) -> None:
+         sheet: str | None, force: bool, dry_run: bool, note: str | None, list_date: str | None,
+         store_dir: Path) -> None:
     """加载一个地区的清单（PDF、XLSX、CSV），原子替换该地区的图。
 
     Load one region's list (.pdf, .xlsx, .csv) and replace that region's named graph
@@ -64,18 +67,21 @@ def load(file: Path, region: str, layout: str | None, lenient: bool, maps: tuple
     warnings with the bad values left out; unreadable files (encoding, header) are refused.
     """
     # imported when the command runs: `policykg --help` and the other commands stay fast
-    from . import headers
+    from policykg.versions import parse_when
+
+    from . import headers  # (the command's task modules, imported when it runs)
     from .load import backbone_from_store, load_region
     from .preview import preview
 
     try:
+        date = parse_when(list_date).date().isoformat() if list_date else None
         opts = headers.ReadOptions(hand=headers.parse_map(maps), sheet=sheet, force=force)
         if dry_run:
             click.echo(preview(file, region, layout, opts, backbone=backbone_from_store(store_dir),
                                strict=not lenient).text)
             return
         res = load_region(store_dir, file, region, layout=layout, progress=stderr_progress(True),
-                          strict=not lenient, validate=not lenient, options=opts)
+                          strict=not lenient, validate=not lenient, options=opts, note=note, date=date)
     except PolicyKGError as exc:
         fail(exc)
     for w in res.warnings:
@@ -193,4 +199,58 @@ def handling_summary(store_dir: Path, region: str | None, first: str | None, las
         fail(exc)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("xlsx 需要 -o 文件 / xlsx needs -o FILE")
+    write_output(data, output)
+
+
+# ---- the report and the diff of versions: both print the list's own columns (layouts) ----
+
+@click.command(context_settings=CONTEXT)
+@store_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="输出文件（.html 或 .xlsx） / output file (.html or .xlsx)")
+@click.option("--since", default=None, metavar="VERSION|DATE",
+              help="说明自某版本（如 v2）或日期以来的变化 / say what changed since a version (v2) or date")
+@click.option("--deadline", default=None, metavar="DATE",
+              help="更新截止日期（默认当年 6 月 30 日） / update deadline (default: June 30 of this year)")
+def report(store_dir: Path, output: Path, since: str | None, deadline: str | None) -> None:
+    """生成落地分析报告（自包含 HTML 或 XLSX）。
+
+    Write the landing-analysis report: coverage, gaps, heatmap and bottlenecks. A loaders
+    command because "what changed since" compares the list's own columns (the layouts).
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.report import write_report
+
+    from .export import version_rows  # (its task, imported when it runs)
+
+    try:
+        write_report(store_dir, output, progress=stderr_progress(True), since=since, deadline=deadline,
+                     rows_of=version_rows)
+    except PolicyKGError as exc:
+        fail(exc)
+    click.echo(f"已写出 / written: {output}")
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("region")
+@store_option
+@click.option("--from", "v_from", type=int, default=None, help="起始版本（默认：上一版） / from version (default: previous)")
+@click.option("--to", "v_to", type=int, default=None, help="目标版本（默认：当前版） / to version (default: current)")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx", "html"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def diff(region: str, store_dir: Path, v_from: int | None, v_to: int | None, fmt: str, output: Path | None) -> None:
+    """比较一个地区清单的两个版本（按内容匹配行，而非序号）。
+
+    Compare two versions of a region's list: rows matched by content, not by 序号.
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.diff import diff as do_diff
+    from policykg.diff import render
+
+    from .export import version_rows  # (its task, imported when it runs)
+
+    try:
+        data = render(do_diff(store_dir, region, v_from, v_to, rows_of=version_rows), fmt)
+    except PolicyKGError as exc:
+        fail(exc)
     write_output(data, output)

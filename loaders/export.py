@@ -133,7 +133,12 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
         reg = regions.get(region_code)
     except UsageError as exc:
         raise LoadError(exc.zh, exc.en) from None
-    store = open_read_only(store_dir)
+    return table_from_store(open_read_only(store_dir), reg.code)
+
+
+def table_from_store(store, region_code: str) -> Table:
+    """The region's table from an open store (the current one, or a version's: policykg.diff)."""
+    reg = regions.get(region_code)
     graph = iris.region_graph(reg.code)
     meta = _query(store, "table", graph)
     if not meta:
@@ -208,6 +213,27 @@ def region_table(store_dir: Path | str, region_code: str) -> Table:
                           for f in table.fields()})
         table.groups.append(group)
     return table
+
+
+
+def version_rows(store, code: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """(headers, [(序号, {header: cell})]) as ``export`` prints the table: the rows
+    :func:`policykg.diff.diff` compares (``rows_of``), from any store (the current one or a
+    version's)."""
+
+    try:
+        table = table_from_store(store, code)
+    except (LoadError, UsageError):        # an emptied region (DELETE) has no table
+        return [], []
+    headers, fields = table.headers(), table.fields()
+    out = []
+    for group in table.groups:
+        cells = {}
+        for h, f in zip(headers, fields, strict=False):
+            vals = [r.get(f, "") for r in group]
+            cells[h] = vals[0] if len(set(vals)) == 1 else "\n".join(vals)
+        out.append((int(group[0]["row"]), cells))
+    return headers, out
 
 
 def to_csv(table: Table) -> bytes:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
-from policykg import region_names, validate
+from policykg import region_names, validate, versions
 from policykg.core import iris, regions
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import LoadError, PolicyKGError, UsageError
@@ -28,7 +29,15 @@ from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, GeneralTask, KeyTask, ProvincialMeasure, RegionList, SourceRef
 from policykg.graph import rdfmap
 from policykg.graph.derive import refresh
-from policykg.graph.store import current, generation_name, new_generation, open_read_only, put_graph, write_restricted
+from policykg.graph.store import (
+    Generation,
+    current,
+    generation_name,
+    new_generation,
+    open_read_only,
+    put_graph,
+    write_restricted,
+)
 from policykg.sparql import queries
 
 from . import headers, registry
@@ -50,13 +59,20 @@ class LoadResult:
     seconds: float = 0.0
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
+    version: int | None = None      # the version this load made (policykg.versions)
+    unchanged: bool = False         # same SHA-256 as the current version: nothing written
 
     def summary(self) -> str:
+        if self.unchanged:
+            return (f"{self.file.name} 与 {self.region_name}（{self.region}）的当前版本 v{self.version} 相同"
+                    f"（SHA-256 一致），未创建新版本 / {self.file.name} is identical to {self.region}'s current "
+                    f"version v{self.version} (same SHA-256): no new version")
+        made = f"；第 {self.version} 版 / version {self.version}" if self.version else ""
         return (f"已加载 {self.file.name} → {self.region_name}（{self.region}，版式 {self.layout}）："
                 f"{self.rows} 行，{self.local_measures} 条地方细化措施，{self.service_items} 个服务事项，"
                 f"{self.triples} 个三元组，{self.seconds:.1f} 秒 / loaded {self.file.name} as {self.region} "
                 f"({self.layout} layout): {self.rows} rows, {self.local_measures} local measures, "
-                f"{self.service_items} service items, {self.triples} triples, {self.seconds:.1f} s")
+                f"{self.service_items} service items, {self.triples} triples, {self.seconds:.1f} s{made}")
 
 
 _BACKBONE_QUERY = """
@@ -181,10 +197,14 @@ def restricted_triples_of(store_dir: Path | str, graph: str) -> list[Triple]:
 
 
 def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple] | None,
-                         restricted: list[Triple]) -> tuple[int, str]:
+                         restricted: list[Triple], *,
+                         record: Callable[[Generation], versions.Version | None] | None = None,
+                         ) -> tuple[int, str, versions.Version | None]:
     """Publish a new generation, a copy of the current one with ``graph`` replaced by
     ``triples`` (``None``: removed) and its restricted triples by ``restricted``; the
-    statistics are recounted. Returns (triples written, generation name)."""
+    statistics are recounted. ``record`` (:func:`policykg.versions.record`) appends the
+    version inside the same generation, under the same write lock. Returns (triples
+    written, generation name, the version made or None)."""
     with new_generation(store_dir, copy_current=True, finish=refresh) as (store, gen):
         if triples is None:
             store.remove_graph(NamedNode(graph))
@@ -192,12 +212,13 @@ def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple
         else:
             n = put_graph(store, graph, triples)
         write_restricted(gen, graph, restricted)
-        return n, gen.name
+        made = record(gen) if record is not None else None
+        return n, gen.name, made
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
                 progress: Progress = silent, *, strict: bool = True, validate: bool = True,
-                options=None) -> LoadResult:
+                options=None, note: str | None = None, date: str | None = None) -> LoadResult:
     """Read ``path`` as ``region``'s list and publish it as that region's named graph.
 
     ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
@@ -206,6 +227,9 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
     t0 = time.monotonic()
     path = Path(path)
     region = str(region).strip()
+    same = _same_as_current(store_dir, path, region)
+    if same is not None:
+        return same
     backbone = None
     try:
         backbone = backbone_from_store(store_dir)
@@ -222,14 +246,33 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
         warnings += check_region_graph(store_dir, triples, region, str(path))
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
-    n, name = publish_region_graph(store_dir, graph, triples, restricted)
+    pending = versions.Pending(source=path.name, sha256=versions.file_sha256(path), note=note, date=date)
+    n, name, made = publish_region_graph(
+        store_dir, graph, triples, restricted,
+        record=lambda gen: versions.record(gen, region, triples, restricted, pending, rows=len(rl.rows)))
     reg = regions.get(region)
     pages = len({r.source.page for r in rl.rows if r.source and r.source.page}) or None
     return LoadResult(
         region=region, region_name=reg.full_name, file=path, form=form, layout=rl.layout, rows=len(rl.rows),
         local_measures=len({m.key for r in rl.rows for m in r.local_measures}),
         service_items=sum(len(r.service_items) for r in rl.rows), triples=n, generation=name,
-        seconds=time.monotonic() - t0, pages=pages, warnings=warnings)
+        seconds=time.monotonic() - t0, pages=pages, warnings=warnings, version=made.version if made else None)
+
+
+def _same_as_current(store_dir: Path | str, path: Path, region: str) -> LoadResult | None:
+    """A file with the SHA-256 of the region's current version loads nothing (and says so)."""
+    if not path.is_file() or generation_name(store_dir) is None:
+        return None
+    try:
+        reg = regions.get(region)
+    except UsageError:
+        return None
+    cur = versions.current_version(store_dir, reg.code)
+    if cur is None or cur.action == "delete" or cur.sha256 != versions.file_sha256(path):
+        return None
+    return LoadResult(region=reg.code, region_name=reg.full_name, file=path, form=path.suffix.lstrip("."),
+                      layout="", rows=cur.rows, local_measures=0, service_items=0, triples=cur.triples,
+                      generation=generation_name(store_dir) or "", version=cur.version, unchanged=True)
 
 
 def _backbone_from_source() -> Backbone | None:

@@ -12,6 +12,7 @@ Results go to stdout, progress and errors to stderr. Exit codes follow pySHACL:
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -84,7 +85,9 @@ def main() -> None:
 @click.option("--region", default=None, help="只校验该地区 / only this region (GB/T 2260 code)")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html", "csv"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
-def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None) -> None:
+@click.option("--updated-since", "updated_since", default=None, metavar="DATE",
+              help="只列出当前清单早于该日期的地区（如 2024-06-30） / list the regions whose current list is older")
+def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None, updated_since: str | None) -> None:
     """用 SHACL 形状校验图谱：结构（违规）、完整性（警告）、标准化（提示）。
 
     Validate the graph against shapes/: structure (Violation), completeness (Warning),
@@ -93,6 +96,8 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
     # imported when the command runs: `policykg --help` and the other commands stay fast
     from policykg import validate as validation
 
+    if updated_since:
+        _updated_since(store_dir, updated_since, fmt, output)
     try:
         report = validation.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()))
         text = validation.render(report, fmt)
@@ -108,13 +113,16 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None)
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
               show_default=True)
 @click.option("--param", "-p", multiple=True, metavar="NAME=VALUE", help="绑定查询参数 / bind a query parameter")
-def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None:
+@click.option("--as-of", "as_of", default=None, metavar="DATETIME",
+              help="按当时的各地区版本回答（ISO 8601） / answer from the versions current at that time")
+def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...], as_of: str | None) -> None:
     """运行 SPARQL 查询（文件、目录中的查询名或查询文本）。
 
     Run a SPARQL query: a .rq file, a catalogue name (e.g. key-tasks) or the text itself.
     The default graph is the union of the public graphs. json = SPARQL 1.1 JSON results.
     """
     # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.asof import snapshot
     from policykg.graph import store
     from policykg.sparql import queries
     from policykg.sparql.render import render_table
@@ -129,7 +137,8 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
         q = queries.resolve(query)
         if q.params:                     # declared in the #+ header: typed, with their defaults
             subs = queries.bind(q, subs)
-        res = queries.run(store.open_read_only(store_dir), q.text, substitutions=subs or None)
+        target = snapshot(store_dir, as_of) if as_of else store.open_read_only(store_dir)
+        res = queries.run(target, q.text, substitutions=subs or None)
     except PolicyKGError as exc:
         fail(exc)
     if fmt == "table":
@@ -139,25 +148,6 @@ def query(query: str, store_dir: Path, fmt: str, param: tuple[str, ...]) -> None
         sys.stdout.flush()
 
 
-@main.command(context_settings=CONTEXT)
-@store_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="输出文件（.html 或 .xlsx） / output file (.html or .xlsx)")
-def report(store_dir: Path, output: Path) -> None:
-    """生成落地分析报告（自包含 HTML 或 XLSX）。
-
-    Write the landing-analysis report: coverage, gaps, heatmap and bottlenecks.
-    """
-    # imported when the command runs: `policykg --help` and the other commands stay fast
-    from policykg.report import write_report
-
-    try:
-        write_report(store_dir, output, progress=stderr_progress(True))
-    except PolicyKGError as exc:
-        fail(exc)
-    click.echo(f"已写出 / written: {output}")
-
-
 def write_output(text: str | bytes, output: Path | None) -> None:
     data = text.encode("utf-8") if isinstance(text, str) else text
     if output:
@@ -165,6 +155,85 @@ def write_output(text: str | bytes, output: Path | None) -> None:
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+
+
+# ---- versions: history, revert, deadlines (issue 16; diff is in loaders.cli: it prints the list's columns) ----
+
+def _updated_since(store_dir: Path, since: str, fmt: str, output: Path | None) -> None:
+    """``validate --updated-since``: the regions whose current list is older (exit 1 if any)."""
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.versions import list_date, older_than
+
+    try:
+        stale = older_than(store_dir, since)
+    except PolicyKGError as exc:
+        fail(exc, exit_code=2)
+    if fmt == "json":
+        text = json.dumps([{"region": v.region, "version": v.version, "date": list_date(v), "loaded": v.loaded}
+                           for v in stale], ensure_ascii=False, indent=1) + "\n"
+    else:
+        lines = [f"{v.region}\tv{v.version}\t{list_date(v)}\t{v.source}" for v in stale]
+        head = (f"{len(stale)} 个地区的当前清单早于 {since}（应于6月底前完成更新） / {len(stale)} region(s) whose "
+                f"current list is older than {since}")
+        text = "\n".join([head, *lines]) + "\n"
+    write_output(text, output)
+    sys.exit(1 if stale else 0)
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("region")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def history(region: str, store_dir: Path, fmt: str) -> None:
+    """列出一个地区清单的全部版本（由早到晚）。
+
+    List the versions of a region's list, oldest first.
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg import versions
+    from policykg.core import regions
+
+    try:
+        code = regions.get(region).code
+        hist = versions.history(store_dir, code)
+        if not hist:
+            versions.get(store_dir, code)          # the "no versions" error
+    except PolicyKGError as exc:
+        fail(exc)
+    if fmt == "json":
+        keys = ("version", "loaded", "sha256", "source", "rows", "note")
+        write_output(json.dumps([{k: v.to_json()[k] for k in keys} | {"date": v.date, "token": v.token, "action": v.action}
+                           for v in hist], ensure_ascii=False, indent=1) + "\n", None)
+        return
+    cur = versions.committed(store_dir).get(code)
+    for v in hist:
+        mark = "*" if v.version == cur else " "
+        extra = "".join(f"  {x}" for x in (v.note, v.date and f"清单日期 {v.date}", v.token and f"令牌 {v.token}") if x)
+        click.echo(f"{mark}v{v.version}  {v.loaded[:19]}Z  {v.action:7} {v.rows:4} 行 rows  {v.sha256[:12]}  "
+                   f"{v.source}{extra}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.argument("region")
+@click.option("--to", "to", type=int, required=True, help="恢复到的版本 / the version to restore")
+@click.option("--note", default=None)
+@store_option
+def revert(region: str, to: int, note: str | None, store_dir: Path) -> None:
+    """把一个地区恢复为某一版本（追加一个新版本，历史只增不减）。
+
+    Make a region's list version V again, as a new version (history only grows).
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.revert import revert as do_revert
+
+    try:
+        made = do_revert(store_dir, region, to, note)
+    except PolicyKGError as exc:
+        fail(exc)
+    if made is None:
+        click.echo(f"当前版本已与第 {to} 版相同，未创建新版本 / the current version already equals v{to}: no new version")
+    else:
+        click.echo(f"已恢复：第 {made.version} 版 = 第 {to} 版 / reverted: v{made.version} = v{to}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from policykg.core.config import DEFAULT_STORE, QUERY_DIR
 
 BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages",
               "server.lists",
-              "server.handling")
+              "server.handling",
+              "server.changes", "server.history")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         RATE_LIMIT_PER_MIN=600,
         ENDPOINT=None,
         WRITE_TOKEN=None,
+        WRITE_TOKEN_NAME="write-token",      # the name versions record for writes with WRITE_TOKEN
         JSON_AS_ASCII=False,
     )
     app.config.from_prefixed_env("POLICYKG")

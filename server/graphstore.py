@@ -9,13 +9,18 @@ Writes are off unless ``WRITE_TOKEN`` (env ``POLICYKG_WRITE_TOKEN``) is set: the
 off, and for graphs other than ``graph/region/{GB/T 2260 code}``). An upload is checked as
 ``policykg load`` checks a list (SHACL Violations refuse it, 422) and is written as a new store
 generation copied from the current one, published atomically: a refused or failed write
-changes nothing. Phone numbers (vcard:hasTelephone) go to the restricted file, never the store;
+changes nothing. The upload must be that region's list (at least one pk:SourceRow of the region: an
+empty PUT never wipes a region, emptying takes DELETE), graph IRIs are matched exactly (never
+stripped or normalised), and every write holds the store-wide lock of ``policykg load`` and
+appends a version (:mod:`policykg.versions`) naming the token (``WRITE_TOKEN_NAME``); version
+graphs ``…/v/{n}`` are read from their files and never written. Phone numbers (vcard:hasTelephone) go to the restricted file, never the store;
 a mobile number anywhere, or a phone number on a contact point, refuses the upload. Query workers see the new generation on their
 next job; cached results are keyed by generation.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import threading
@@ -25,12 +30,16 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, request
 from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse
 
 from loaders import load
+from policykg import versions
 from policykg.core import iris, regions
 from policykg.core.config import base_iri
 from policykg.core.errors import LoadError, PolicyKGError, QueryError
+from policykg.graph.locking import write_lock
 from policykg.graph.store import generation_name, open_read_only
+from policykg.versions import count_rows
 
 from . import executor, negotiation
+from .changes import version_graph_body
 from .common import bad, cors, error_response, one, url_params
 
 bp = Blueprint("graphstore", __name__)
@@ -76,6 +85,10 @@ def read() -> Response:
         limit = int(current_app.config.get("GSP_MAX_TRIPLES") or 1_000_000)
         if graph is None:
             job = executor.Job(_DEFAULT_QUERY, fmt=choice.fmt, max_rows=limit, kind="graph")
+        elif (body := _version_graph(graph, choice.fmt)) is not None:     # graph/region/{code}/v/{n}
+            resp = Response(b"" if request.method == "HEAD" else body, content_type=choice.media_type)
+            resp.headers["Vary"] = "Accept"
+            return cors(resp, "GET, HEAD, PUT, POST, DELETE, OPTIONS")
         else:
             exists = ex.run(executor.Job(_EXISTS_QUERY, substitutions=(("g", NamedNode(graph)),), kind="ask"))
             if b"true" not in (exists.body or b""):
@@ -97,6 +110,13 @@ def graph_iri(rest: str) -> Response:
     return redirect("/rdf-graphs/service?graph=" + quote(base_iri() + "graph/" + rest, safe=""), code=303)
 
 
+def _version_graph(graph: str, fmt: str) -> bytes | None:
+    """Versions live in files, outside the store (policykg.versions): served from there."""
+    if "/v/" not in graph:
+        return None
+    return version_graph_body(current_app.config["STORE_PATH"], graph, fmt)
+
+
 # ------------------------------------------------------------------ writes
 
 def authorize() -> None:
@@ -114,15 +134,36 @@ def authorize() -> None:
 
 
 def _region_of(graph: str | None) -> str:
+    """The region code of a region graph IRI, matched exactly: never stripped or normalised
+    (IRI + U+00A0, U+3000 or U+2003 would otherwise name an invisible duplicate graph)."""
     prefix = iris.graph("region/")
     code = graph[len(prefix):] if graph and graph.startswith(prefix) else ""
     if not code:
         raise bad(f"只能写入地区清单图（{prefix}<代码>）", f"only region list graphs ({prefix}<code>) can be written",
                   status=403)
+    if "/v/" in code:
+        raise bad(f"{graph} 是一个历史版本，版本不可修改", f"{graph} is a version: versions are immutable", status=403)
+    if not (len(code) == 6 and code.isascii() and code.isdigit()) or iris.region_graph(code) != graph:
+        raise bad(f"{graph!r} 不是地区清单图的 IRI（须为 {prefix} 加 6 位数字代码，不含空白或其他字符）",
+                  f"{graph!r} is not a region graph IRI ({prefix} + a 6-digit code, nothing else)", status=403)
     try:
         return regions.get(code).code
     except PolicyKGError as exc:
         raise bad(f"{graph}：{exc.zh}", f"{graph}: {exc.en}", status=403) from exc
+
+
+def _require_region_list(triples: list[Triple], code: str, graph: str) -> None:
+    """What ``policykg load`` would accept: at least one source row of this region's list.
+
+    An empty PUT would wipe the region (emptying takes an explicit DELETE), and triples about
+    something else are not that region's list."""
+    if not triples:
+        raise bad(f"上传内容为空：不会清空 {graph}；清空地区请用 DELETE",
+                  f"the upload is empty: {graph} is not wiped; use DELETE to empty a region", status=422)
+    region = iris.region(code)
+    if count_rows(triples) == 0 or not any(t.object.value == region for t in triples if isinstance(t.object, NamedNode)):
+        raise bad(f"上传内容不是 {code} 的清单（没有属于该地区的 pk:SourceRow 行）",
+                  f"the upload is not {code}'s list (no pk:SourceRow of that region)", status=422)
 
 
 def _parse_body(graph: str) -> list[Triple]:
@@ -172,7 +213,7 @@ def write() -> Response:
         graph = _target(params)
         code = _region_of(graph)
         root = current_app.config["STORE_PATH"]
-        with _WRITE_LOCK:
+        with _WRITE_LOCK, write_lock(root):      # the same store-wide lock as policykg load
             existing = _current_triples(root, graph)
             if request.method == "DELETE":
                 if not existing:
@@ -185,14 +226,20 @@ def write() -> Response:
                         seen = set(existing)
                         public = existing + [t for t in public if t not in seen]
                         restricted = load.restricted_triples_of(root, graph) + restricted
+                    _require_region_list(public, code, graph)
                     warnings = load.check_region_graph(root, public, code, graph)
                 except LoadError as exc:
                     raise _refused(exc) from exc
-            n, name = load.publish_region_graph(root, graph, public, restricted)
+            pending = versions.Pending(source=f"HTTP {request.method}", sha256=hashlib.sha256(request.get_data()).hexdigest(),
+                                       token=str(current_app.config.get("WRITE_TOKEN_NAME") or "write-token"),
+                                       action=request.method.lower(), note=one(params, "note"))
+            n, name, made = load.publish_region_graph(
+                root, graph, public, restricted,
+                record=lambda gen: versions.record(gen, code, public or [], restricted, pending))
     except PolicyKGError as exc:
         return cors(error_response(exc, json_default=True))
     status = 200 if existing or request.method == "DELETE" else 201
     body = {"ok": True, "graph": graph, "region": code, "method": request.method, "generation": name,
-            "triples": n, "restricted": len(restricted), "warnings": warnings}
+            "triples": 0 if request.method == "DELETE" else n, "restricted": len(restricted), "warnings": warnings,
+            "version": made.version if made else None, "version_graph": made.graph if made else None}
     return cors(jsonify(body), "GET, HEAD, PUT, POST, DELETE, OPTIONS"), status
-

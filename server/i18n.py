@@ -16,6 +16,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav.query": ("查询", "Query"),
     "nav.coverage": ("覆盖情况", "Coverage"),
     "nav.validation": ("数据校验", "Validation"),
+    "nav.history": ("版本历史", "History"),
     "nav.skip": ("跳到主要内容", "Skip to main content"),
     "lang.switch": ("English", "中文"),
     "lang.switch.title": ("Switch to English", "切换到中文"),

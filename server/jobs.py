@@ -23,15 +23,16 @@ class Job:
     max_rows: int | None = None
     kind: str | None = None            # select|ask|graph when the caller knows (remote needs it)
     base: str | None = None            # base IRI for relative IRIs (the protocol endpoint's URL)
+    as_of: str | None = None           # answer from the versions current then (policykg.asof)
 
     def cache_key(self) -> tuple:
         return (self.text, self.fmt, tuple((k, str(v)) for k, v in self.substitutions),
-                self.default_graph, self.named_graphs, self.max_rows, self.base)
+                self.default_graph, self.named_graphs, self.max_rows, self.base, self.as_of)
 
     def to_message(self, generation: str | None) -> dict[str, Any]:
         return {"text": self.text, "fmt": self.fmt, "substitutions": dict(self.substitutions),
                 "default_graph": list(self.default_graph), "named_graphs": list(self.named_graphs),
-                "max_rows": self.max_rows, "generation": generation, "base": self.base}
+                "max_rows": self.max_rows, "generation": generation, "base": self.base, "as_of": self.as_of}
 
 
 @dataclass

@@ -27,6 +27,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from policykg.core.errors import PolicyKGError, QueryError
 from policykg.sparql import guard
+from policykg.versions import parse_when
 
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, max_rows, one, result_headers, url_params
@@ -68,7 +69,7 @@ def check_size(text: str) -> None:
 
 def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
              named_graphs: list[str] | None = None, substitutions: dict[str, Any] | None = None,
-             base: str | None = None) -> tuple[executor.Answer, negotiation.Choice]:
+             base: str | None = None, as_of: str | None = None) -> tuple[executor.Answer, negotiation.Choice]:
     """Check, negotiate and run one query. ``fmt_for(kind) -> Choice | None`` picks the format."""
     check_size(text)
     info = guard.check_query(text)
@@ -80,8 +81,22 @@ def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
                   f"no acceptable result format; for this query the endpoint offers: {offered}", status=406)
     dg, ng = dataset(info, default_graph or [], named_graphs or [])
     job = executor.Job(text=text, fmt=choice.fmt, substitutions=tuple(sorted((substitutions or {}).items())),
-                       default_graph=dg, named_graphs=ng, max_rows=max_rows(), kind=info.kind, base=base)
+                       default_graph=dg, named_graphs=ng, max_rows=max_rows(), kind=info.kind, base=base,
+                       as_of=_as_of(as_of))
     return executor.get(current_app).run(job), choice
+
+
+def _as_of(text: str | None) -> str | None:
+    """The ``as-of`` parameter, checked here (400) and passed on normalised (UTC, ISO 8601)."""
+    if not text:
+        return None
+    if current_app.config.get("ENDPOINT"):
+        raise bad("使用远程端点时不支持 as-of", "as-of is not available with a remote endpoint", status=501)
+
+    try:
+        return parse_when(text).isoformat()
+    except PolicyKGError as exc:
+        raise bad(exc.zh, exc.en) from None
 
 
 # ------------------------------------------------------------------ the endpoint
@@ -156,7 +171,7 @@ def endpoint() -> Response:
         answer, choice = run_text(
             text, lambda kind: negotiation.choose(kind, request.headers.get("Accept"), override),
             default_graph=params.get("default-graph-uri"), named_graphs=params.get("named-graph-uri"),
-            base=request.base_url)
+            base=request.base_url, as_of=one(params, "as-of"))
     except PolicyKGError as exc:
         return cors(error_response(exc))
     resp = Response(answer.body, content_type=choice.media_type)

@@ -102,6 +102,10 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             if reader.store is None or job.get("generation") != reader.generation:
                 reader.open(wait=False)      # a new generation: its files now, its memory copy soon
             store, opened = reader.store, reader.generation
+            if job.get("as_of"):              # the versions current then, built once per set of versions
+                from policykg.asof import snapshot
+
+                store = snapshot(store_dir, job["as_of"])
             text, shift = job["text"], 0
             if job.get("base"):
                 # the service-defined base IRI (SPARQL 1.1 Protocol: it MAY be the endpoint); on

@@ -166,5 +166,8 @@ def test_recoverable_oddities_are_warnings(built_store, tmp_path):
     res = load_region(store_dir, path, "330100")
     assert res.rows == 1 and res.service_items == 1
     assert any("填报人" in w and "kept as notes (备注)" in w for w in res.warnings)
+    same = CliRunner().invoke(main, ["load", str(path), "--region", "330100", "--store", str(store_dir)])
+    assert same.exit_code == 0 and "未创建新版本" in same.output          # same SHA-256: no new version (issue 16)
+    path.write_bytes(standard_csv([*GOOD, "赵六"], header=header))
     cli = CliRunner().invoke(main, ["load", str(path), "--region", "330100", "--store", str(store_dir)])
     assert cli.exit_code == 0 and "警告 / warning" in cli.output and "填报人" in cli.output

@@ -19,6 +19,7 @@ their default graph, materialized in the store's default graph at every build or
 from __future__ import annotations
 
 import gc
+import json
 import os
 import shutil
 import time
@@ -31,8 +32,11 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, 
 
 from policykg.core.errors import StoreError
 
+from .locking import write_lock
+
 CURRENT = "current"
 KEEP_GENERATIONS = 3
+MANIFEST = "manifest.json"     # written last: a generation without it is partial (see _prune)
 
 
 @dataclass(frozen=True)
@@ -147,14 +151,52 @@ def _publish(gen: Generation) -> None:
 
 
 def _prune(root: Path) -> None:
-    """Keep the newest few generations (a server may still be reading the previous one)."""
+    """Keep the newest ``KEEP_GENERATIONS`` complete generations (a server may still be reading
+    an older one); remove partial ones.
+
+    Called under the write lock, so a generation without a manifest that is not the current
+    one was left by a writer that died (kill -9): it is removed. Complete ones are ordered
+    by the sequence number in their manifest, not by modification time (a copy or a touch
+    changes that).
+    """
     live = generation_name(root)
-    gens = sorted((p for p in root.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime)
-    stale = [p for p in gens if p.name != live][: max(0, len(gens) - KEEP_GENERATIONS)]
-    for p in stale:
+    complete: list[tuple[int, Path]] = []
+    for p in root.glob("gen-*"):
+        if not p.is_dir() or p.name == live:
+            continue
+        seq = _manifest_seq(p)
+        if seq is None:
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            complete.append((seq, p))
+    complete.sort()
+    for _, p in complete[: max(0, len(complete) + 1 - KEEP_GENERATIONS)]:
         shutil.rmtree(p, ignore_errors=True)
     for p in root.glob(".building-*"):
         shutil.rmtree(p, ignore_errors=True)
+
+
+def _manifest_seq(path: Path) -> int | None:
+    """The generation's sequence number from its manifest, or None if it has none (partial)."""
+    try:
+        return int(json.loads((path / MANIFEST).read_text(encoding="utf-8"))["sequence"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_manifest(gen: Generation) -> None:
+    """Mark ``gen`` complete: its manifest, written (and synced) after everything else."""
+    live = generation_name(gen.root)
+    seq = (_manifest_seq(gen.root / live) or 0) + 1 if live else 1
+    files = {str(p.relative_to(gen.path)): p.stat().st_size for p in sorted(gen.path.rglob("*")) if p.is_file()}
+    data = json.dumps({"sequence": seq, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "files": len(files), "bytes": sum(files.values())}, ensure_ascii=False).encode()
+    tmp = gen.path / (MANIFEST + ".tmp")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, gen.path / MANIFEST)
 
 
 class WriteHandle:
@@ -189,8 +231,16 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
     runs on the store: by default the default graph becomes the merge of the named graphs;
     the write pipelines pass :func:`policykg.graph.derive.refresh`, which also recounts the
     statistics graph (the store knows nothing of derived data).
+    The whole block runs under the store's write lock (:mod:`policykg.graph.locking`), and the
+    generation's manifest is written last.
     """
     root = Path(root)
+    with write_lock(root):
+        yield from _write_generation(root, copy_current, finish)
+
+
+def _write_generation(root: Path, copy_current: bool,
+                      finish: Callable[[Store], object] | None) -> Iterator[tuple[WriteHandle, Generation]]:
     gen = _new_generation(root)
     ok = False
     handle: WriteHandle | None = None
@@ -200,6 +250,8 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
             Store.read_only(str(cur.oxigraph_dir)).backup(str(gen.oxigraph_dir))
             if cur.restricted_file.exists():
                 shutil.copy2(cur.restricted_file, gen.restricted_file)
+            if (cur.path / "versions.json").exists():      # which version each region is (policykg.versions)
+                shutil.copy2(cur.path / "versions.json", gen.path / "versions.json")
         handle = WriteHandle(Store(str(gen.oxigraph_dir)))
         yield handle, gen
         store = handle._close()
@@ -208,6 +260,7 @@ def new_generation(root: Path | str, *, copy_current: bool = False,
         store.flush()
         del store
         gc.collect()
+        _write_manifest(gen)
         ok = True
     finally:
         if handle is not None:

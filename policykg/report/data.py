@@ -88,6 +88,7 @@ class ReportData:
     generation: str = ""
     created: str = ""
     handling: dict[str, Any] | None = None      # the 办件 summary (policykg.handling), if records are loaded
+    updates: list[str] = field(default_factory=list)     # HTML parts of policykg.report.updates
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""

@@ -29,12 +29,12 @@ nav a{margin-right:1em}.note{background:#f6f8f8;border-left:4px solid #0f6b5c;pa
 """
 
 
-def _h(zh: str, en: str, level: int = 2, anchor: str = "") -> str:
+def heading(zh: str, en: str, level: int = 2, anchor: str = "") -> str:
     ident = f' id="{anchor}"' if anchor else ""
     return f"<h{level}{ident}>{escape(zh)} <span class='en'>{escape(en)}</span></h{level}>"
 
 
-def _table(head: list[tuple[str, str]], rows: list[list[Any]], numeric: set[int] | None = None,
+def html_table(head: list[tuple[str, str]], rows: list[list[Any]], numeric: set[int] | None = None,
            gaps: set[tuple[int, int]] | None = None) -> str:
     numeric = numeric or set()
     gaps = gaps or set()
@@ -68,11 +68,12 @@ def render_html(data: ReportData) -> str:
              "<nav><a href='#overview'>概况</a><a href='#regions'>各地区</a><a href='#cross'>跨地区比较</a>"
              "<a href='#bottlenecks'>堵点</a></nav>"]
     parts += _overview(data)
-    parts.append(_h("各地区落地情况", "Per region", anchor="regions"))
+    parts.append(heading("各地区落地情况", "Per region", anchor="regions"))
     for reg in data.regions:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    parts += data.updates
     if data.handling:
         parts += html_section(data.handling)
     parts.append("</body></html>\n")
@@ -108,18 +109,18 @@ def _overview(data: ReportData) -> list[str]:
             notes.append(f"{r.label}清单未对应到省级细化措施（无编号、无原文），细化措施的承接情况无从判断。"
                          f"<span class='en'>{escape(r.name)}'s list does not link rows to provincial measures; "
                          "their uptake cannot be told.</span>")
-    return [_h("概况", "Overview", anchor="overview"), _table(head, rows, {1, 2, 3, 8}, gaps)] + \
+    return [heading("概况", "Overview", anchor="overview"), html_table(head, rows, {1, 2, 3, 8}, gaps)] + \
         [f"<p class='note'>{n}</p>" for n in notes]
 
 
 def _region(data: ReportData, r: Region) -> list[str]:
-    out = [_h(r.label, f"region {r.code}", 3, anchor=f"r{r.code}")]
+    out = [heading(r.label, f"region {r.code}", 3, anchor=f"r{r.code}")]
     kt_cells = []
     for k in range(1, KEY_TASKS + 1):
         m, i = r.key_tasks.get(k, (0, 0))
         state = "landed" if i else ("cited" if m else "missing")
         kt_cells.append((f"重点工作{k} {data.key_task_titles.get(k, '')}：举措 {m}，服务事项 {i}", state, str(k)))
-    out.append(_h("32项重点工作", "The 32 key tasks", 4))
+    out.append(heading("32项重点工作", "The 32 key tasks", 4))
     out.append(f"<figure>{svg.grid(kt_cells, per_row=32, cell=24, caption='key tasks')}</figure>")
     missing_kt = [k for k in range(1, KEY_TASKS + 1) if not r.key_tasks.get(k, (0, 0))[1]]
     listed = "全部 all" if len(missing_kt) == KEY_TASKS else "、".join(str(k) for k in missing_kt)
@@ -127,7 +128,7 @@ def _region(data: ReportData, r: Region) -> list[str]:
                + (f"；没有服务事项的：{listed}" if missing_kt else "")
                + f" <span class='en'>key tasks with service items: {KEY_TASKS - len(missing_kt)}/{KEY_TASKS}</span></p>")
     out.append(_legend())
-    out.append(_h("146条省级细化措施", "The 146 provincial measures", 4))
+    out.append(heading("146条省级细化措施", "The 146 provincial measures", 4))
     if r.linked:
         cells = []
         for n in range(1, PROVINCIAL_MEASURES + 1):
@@ -143,22 +144,22 @@ def _region(data: ReportData, r: Region) -> list[str]:
         out.append("<p>清单未对应到省级细化措施，无从判断。<span class='en'>The list does not link rows to "
                    "provincial measures.</span></p>")
     if r.service_items:
-        out.append("<div class='cols'><div>" + _h("各承接板块的服务事项", "Service items per block", 4)
+        out.append("<div class='cols'><div>" + heading("各承接板块的服务事项", "Service items per block", 4)
                    + f"<figure>{svg.hbar(r.blocks, caption='blocks')}</figure></div><div>"
-                   + _h("各一级事项的服务事项", "Service items per level-1 category", 4)
+                   + heading("各一级事项的服务事项", "Service items per level-1 category", 4)
                    + f"<figure>{svg.hbar(r.level1, colour='#7a5ea8', caption='level-1')}</figure></div></div>")
         s = r.standard
-        out.append(_h("服务事项标准化", "Standardization of service items", 4))
-        out.append(_table([("服务事项", "items"), ("写明服务内容", "with content"), ("写明服务流程", "with process"),
+        out.append(heading("服务事项标准化", "Standardization of service items", 4))
+        out.append(html_table([("服务事项", "items"), ("写明服务内容", "with content"), ("写明服务流程", "with process"),
                            ("写明办理渠道", "with channel"), ("只写服务内容", "content only"),
                            ("三者皆无", "none stated"), ("三者齐全", "standardized")],
                           [[s.get("items"), s.get("withContent"), s.get("withProcess"), s.get("withChannel"),
                             s.get("contentOnly"), s.get("noneStated"), s.get("standardized")]],
                           set(range(7))))
-    out.append(_h(f"未转化为服务事项的地方举措（{len(r.lacking)}）", f"Local measures lacking service items ({len(r.lacking)})", 4))
+    out.append(heading(f"未转化为服务事项的地方举措（{len(r.lacking)}）", f"Local measures lacking service items ({len(r.lacking)})", 4))
     if r.lacking:
         rows = [[x.get("row"), x.get("keyTask"), x.get("text") or x.get("measure")] for x in r.lacking]
-        table = _table([("序号", "row"), ("重点工作", "key task"), ("举措原文", "measure")], rows, {0, 1})
+        table = html_table([("序号", "row"), ("重点工作", "key task"), ("举措原文", "measure")], rows, {0, 1})
         out.append(f"<details{' open' if len(rows) <= 10 else ''}><summary>列出 {len(rows)} 条 / list {len(rows)}"
                    f"</summary>{table}</details>")
     else:
@@ -173,7 +174,7 @@ def _legend() -> str:
 
 
 def _cross(data: ReportData) -> list[str]:
-    out = [_h("跨地区比较", "Across regions", anchor="cross")]
+    out = [heading("跨地区比较", "Across regions", anchor="cross")]
     labels = [r.name for r in data.regions]
     cols = [str(k) for k in range(1, KEY_TASKS + 1)]
     for zh, en, idx in (("各地区各重点工作的服务事项数", "Service items per region and key task", 1),
@@ -181,9 +182,9 @@ def _cross(data: ReportData) -> list[str]:
         values = [[r.key_tasks.get(k, (0, 0))[idx] for k in range(1, KEY_TASKS + 1)] for r in data.regions]
         titles = [[f"{r.name} · 重点工作{k} {data.key_task_titles.get(k, '')}: {values[i][k - 1]}"
                    for k in range(1, KEY_TASKS + 1)] for i, r in enumerate(data.regions)]
-        out.append(_h(zh, en, 3))
+        out.append(heading(zh, en, 3))
         out.append(f"<figure>{svg.heatmap(labels, cols, values, titles=titles, caption=en)}</figure>")
-    out.append(_h("一地有、另一地没有的服务事项", "Service items one region offers and another lacks", 3))
+    out.append(heading("一地有、另一地没有的服务事项", "Service items one region offers and another lacks", 3))
     out.append("<p>按规范化名称比较（去空白、统一全半角与引号）。行：提供方；列：缺少方。"
                "<span class='en'>Compared by normalized name. Row: the region offering; column: the region "
                "lacking.</span></p>")
@@ -191,7 +192,7 @@ def _cross(data: ReportData) -> list[str]:
     diffs = {(a.code, b.code): items for a, b, items in data.differences()}
     head = [("提供方＼缺少方", "offers \\ lacks")] + [(r.name, r.code) for r in with_items]
     rows = [[a.label] + [("—" if a is b else len(diffs[(a.code, b.code)])) for b in with_items] for a in with_items]
-    out.append(_table(head, rows, set(range(1, len(with_items) + 1))))
+    out.append(html_table(head, rows, set(range(1, len(with_items) + 1))))
     lacking_all = [r for r in data.regions if not r.names]
     if lacking_all:
         out.append("<p>" + "、".join(r.label for r in lacking_all) + "没有服务事项，其他地区的服务事项它都没有。"
@@ -202,25 +203,25 @@ def _cross(data: ReportData) -> list[str]:
         rows = [[x.get("row"), x.get("keyTask"), x.get("title"), x.get("level1"), x.get("block")] for x in items]
         out.append(f"<details><summary>{escape(a.name)}有、{escape(b.name)}没有：{len(items)} 项 "
                    f"<span class='en'>{escape(a.code)} offers, {escape(b.code)} lacks</span></summary>"
-                   + _table([("序号", "row"), ("重点工作", "key task"), ("服务事项", "service item"),
+                   + html_table([("序号", "row"), ("重点工作", "key task"), ("服务事项", "service item"),
                              ("一级事项", "level 1"), ("承接板块", "block")], rows, {0, 1}) + "</details>")
     return out
 
 
 def _bottlenecks(data: ReportData) -> list[str]:
     names = {r.code: r.name for r in data.regions}
-    out = [_h("堵点：没有或只有一个地区落地为服务事项", "Bottlenecks: no region, or only one, has a service item",
+    out = [heading("堵点：没有或只有一个地区落地为服务事项", "Bottlenecks: no region, or only one, has a service item",
               anchor="bottlenecks")]
-    out.append(_h("重点工作", "Key tasks", 3))
+    out.append(heading("重点工作", "Key tasks", 3))
     if data.key_task_bottlenecks:
         rows = [[r["keyTask"], r["title"], r["regions"], "、".join(names.get(c, c) for c in r["regionCodes"].split())
                  or "（无 none）", r["serviceItems"]] for r in data.key_task_bottlenecks]
-        out.append(_table([("编号", "no."), ("重点工作", "key task"), ("地区数", "regions"), ("地区", "which"),
+        out.append(html_table([("编号", "no."), ("重点工作", "key task"), ("地区数", "regions"), ("地区", "which"),
                            ("服务事项", "items")], rows, {0, 2, 4}))
     else:
         out.append("<p>每项重点工作都至少有两个地区落地为服务事项。<span class='en'>Every key task has service "
                    "items in at least two regions.</span></p>")
-    out.append(_h("省级细化措施", "Provincial measures", 3))
+    out.append(heading("省级细化措施", "Provincial measures", 3))
     linked = [r for r in data.regions if r.linked]
     out.append("<p>只统计清单对应到省级细化措施的地区：" + ("、".join(r.label for r in linked) or "无")
                + "。<span class='en'>Only regions whose list links rows to provincial measures count.</span></p>")
@@ -231,6 +232,6 @@ def _bottlenecks(data: ReportData) -> list[str]:
     out.append(f"<p>没有地区落地：{none} 条；只有一个地区：{len(rows) - none} 条。"
                f"<span class='en'>No region: {none}; one region only: {len(rows) - none}.</span></p>")
     out.append(f"<details><summary>列出 {len(rows)} 条 / list {len(rows)}</summary>"
-               + _table([("编号", "no."), ("重点工作", "key task"), ("省级细化措施", "measure"), ("地区数", "regions"),
+               + html_table([("编号", "no."), ("重点工作", "key task"), ("省级细化措施", "measure"), ("地区数", "regions"),
                          ("地区", "which")], rows, {0, 1, 3}) + "</details>")
     return out

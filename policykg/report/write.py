@@ -10,15 +10,20 @@ from pathlib import Path
 
 from policykg.core.errors import UsageError
 from policykg.core.progress import Progress, silent
+from policykg.diff import RowsOf
 from policykg.graph.store import generation_name, open_read_only
 
 from .data import collect
 from .html import render_html
+from .updates import section
 from .xlsx import write_xlsx
 
 
-def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent) -> Path:
-    """Write the report to ``output_path``: ``.html`` or ``.xlsx`` by its suffix."""
+def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent, *,
+                 since: str | None = None, deadline: str | None = None, rows_of: RowsOf | None = None) -> Path:
+    """Write the report to ``output_path``: ``.html`` or ``.xlsx`` by its suffix. The updates
+    section lists each region's versions and the regions older than ``deadline``; with
+    ``since`` and ``rows_of`` it also says what changed since that version or date."""
     out = Path(output_path)
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".xlsx"):
@@ -26,6 +31,7 @@ def write_report(store_dir: Path | str, output_path: Path | str, progress: Progr
                          f"the report file must end in .html or .xlsx: {out.name}")
     data = collect(open_read_only(store_dir), progress)
     data.generation = generation_name(store_dir) or ""
+    data.updates = section(store_dir, since, deadline, rows_of=rows_of)
     if not data.regions:
         raise UsageError("图谱中没有任何地区清单，无从分析", "the store holds no regional list to analyse")
     if suffix == ".xlsx":
