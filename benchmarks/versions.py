@@ -30,6 +30,7 @@ from loaders.build import ontology_triples
 from policykg import versions
 from policykg.core import iris
 from policykg.graph import rdfmap, store
+from policykg.graph.derive import refresh
 from policykg.sparql import queries
 
 QUERY = "key-task-coverage"
@@ -46,7 +47,7 @@ def build(root: Path, regions: int | None, rounds: int, seed: int = 0) -> dict:
     for n in range(1, rounds + 1):
         before = _dir_bytes(root / versions.DIR)
         t0 = time.perf_counter()
-        with store.new_generation(root, copy_current=n > 1) as (st, gen):
+        with store.new_generation(root, copy_current=n > 1, finish=refresh) as (st, gen):
             if n == 1:
                 store.put_graph(st, iris.graph("ontology"), ontology_triples())
                 store.put_graph(st, iris.graph("regions"), rdfmap.region_triples())
@@ -76,13 +77,14 @@ def _time(fn, repeat: int) -> tuple[float, object]:
 
 
 def measure(root: Path, repeat: int = 5) -> dict:
+    from loaders.export import version_rows
     from policykg.asof import snapshot
     from policykg.diff import diff
 
     codes = versions.regions_with_history(root)
     code = codes[0]
     hist = versions.history(root, code)
-    diff_s, d = _time(lambda: diff(root, code, hist[0].version, hist[-1].version), repeat)
+    diff_s, d = _time(lambda: diff(root, code, hist[0].version, hist[-1].version, rows_of=version_rows), repeat)
     history_s, _ = _time(lambda: versions.history(root, code), repeat * 4)
     text = queries.resolve(QUERY).text
     current = store.copy_to_memory(store.open_read_only(root))
