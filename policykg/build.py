@@ -42,8 +42,11 @@ def ontology_triples() -> list:
 
 
 def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
-          extra_lists: list[RegionList] | None = None, progress: Progress = silent) -> BuildResult:
+          extra_lists: list[RegionList] | None = None, progress: Progress = silent,
+          curation_dir: Path | str | None = None) -> BuildResult:
     from loaders.text import read_attachments, read_backbone
+
+    from .align.graph import region_triples as alignment_triples
 
     t0 = time.monotonic()
     source = Path(source)
@@ -61,6 +64,7 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
             graph = iris.region_graph(rl.region)
             n = put_graph(store, graph, rdfmap.region_list_triples(rl))
             write_restricted(gen, graph, rdfmap.restricted_triples(rl))
+            put_graph(store, iris.alignment_graph(rl.region), alignment_triples(rl, backbone, curation_dir))
             result.regions[rl.region] = len(rl.rows)
             result.warnings += [f"{rl.region}: {w}" for w in rl.warnings]
             progress(f"{rl.region} {rl.title or rl.layout}: {len(rl.rows)} 行 rows, {n} 三元组 triples")

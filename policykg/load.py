@@ -131,7 +131,8 @@ def _validate(store_dir: Path | str, triples: list, region: str, where: str) -> 
 
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
-                progress: Progress = silent, *, strict: bool = True, validate: bool = True) -> LoadResult:
+                progress: Progress = silent, *, strict: bool = True, validate: bool = True,
+                curation_dir: Path | str | None = None) -> LoadResult:
     """Read ``path`` as ``region``'s list and publish it as that region's named graph.
 
     ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
@@ -154,10 +155,15 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
     if validate:
         progress("结构校验 / validating")
         warnings += _validate(store_dir, triples, region, str(path))
+    from .align.graph import region_triples as alignment_triples
+
+    progress("对齐省级细化措施 / aligning to the provincial measures")
+    aligned = alignment_triples(rl, backbone, curation_dir)     # a bad curation file fails here, store untouched
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
     with new_generation(store_dir, copy_current=True) as (store, gen):
         n = put_graph(store, graph, triples)
+        put_graph(store, iris.alignment_graph(region), aligned)
         write_restricted(gen, graph, restricted)
         name = gen.name
     reg = regions.get(region)

@@ -1,0 +1,295 @@
+"""Rank the 146 provincial measures for each local measure and service item of a list.
+
+Evidence, combined into one score per (subject, provincial measure):
+  * text similarity: TF-IDF cosine over jieba words and over character bigrams, the IDF
+    counted on the 146 provincial texts (a word every measure uses weighs nothing);
+  * shared instruments: named instruments, quoted terms and amounts both texts print;
+  * the key task the row sits under: a strong prior, not a wall — a measure of another
+    key task can still win when its text clearly matches (``CROSS_TASK_MARGIN``);
+  * for a service item: its own name and content, and (weaker) the local measure of its row.
+Where the list prints the answer (衢州's numbers, 钱塘's reprinted texts) the candidates are
+drawn from the printed set only: the alignment refines a group's numbers row by row and
+never contradicts them. Pure functions of the input: deterministic, nothing downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .. import iris
+from ..records import Backbone, ListRow, RegionList
+from . import text as tx
+
+TOP_K = 5
+KEY_TASK_PRIOR = 0.12        # added to a measure of the row's own key task
+CROSS_TASK_MARGIN = 0.10     # another task's measure must beat the best in-task one by this much
+CROSS_TASK_MIN = 0.6        # … and match clearly on its own (similarity without any prior)
+INSTRUMENT_BONUS = 0.04      # per shared instrument, at most three
+QUOTED_BONUS = 0.08          # per shared quoted term (“政策找人”), at most two
+ITEM_CONTEXT_WEIGHT = 0.3    # a service item: weight of its row's local measure text
+# Calibrated on 衢州's printed numbers and 钱塘's reprinted texts (benchmarks/align_eval.py):
+THRESHOLD = 0.3             # confidence from which a candidate is asserted as eli:implements
+SECOND_RATIO = 0.5          # a further candidate is asserted too when its score is this close to the best
+HIGHLIGHT_BELOW = 0.30       # a local measure whose best confidence is below this is a 特色亮点
+
+LEXICAL = "semapv:LexicalMatching"
+CURATED = "semapv:ManualMappingCuration"
+COMPOSITE = "semapv:CompositeMatching"
+PRINTED = "pk:PrintedCitation"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A local measure or service item to align, with what the engine may look at."""
+
+    iri: str
+    kind: str                     # "measure" | "service-item"
+    region: str
+    row: int
+    key_task: int | None
+    label: str
+    text: str                     # its own text (measure text; item name + content)
+    context: str = ""             # a service item's row measure text (never a reprinted provincial text)
+    printed: tuple[int, ...] = ()  # the numbers the list prints for it (衢州) or matched (钱塘)
+    source_row: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One SSSOM mapping record: subject -> provincial measure, ranked."""
+
+    subject_id: str
+    subject_label: str
+    subject_kind: str
+    region: str
+    row: int
+    object_number: int
+    object_id: str
+    object_label: str
+    rank: int
+    score: float
+    confidence: float
+    justification: str            # CURIE, e.g. semapv:LexicalMatching
+    evidence: str                 # the words matched, "；"-separated
+    asserted: bool
+    predicate_modifier: str = ""  # "Not": a curated rejection
+    source_row: str = ""
+    cross_task: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    region: str
+    row: int
+    subject_id: str
+    zh: str
+    en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.region} 第{self.row}行：{self.zh} / row {self.row}: {self.en}"
+
+
+@dataclass
+class Alignment:
+    region: str
+    candidates: list[Candidate] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)      # local measure IRIs (特色亮点)
+    findings: list[Finding] = field(default_factory=list)
+    subjects: list[Subject] = field(default_factory=list)
+
+    def asserted(self) -> list[Candidate]:
+        return [c for c in self.candidates if c.asserted and c.predicate_modifier != "Not"]
+
+    def by_subject(self) -> dict[str, list[Candidate]]:
+        out: dict[str, list[Candidate]] = defaultdict(list)
+        for c in self.candidates:
+            out[c.subject_id].append(c)
+        return out
+
+
+# ------------------------------------------------------------------ the provincial index
+
+class _Vectors:
+    """TF-IDF (sublinear tf, L2-normalised) of one token kind over the provincial texts."""
+
+    def __init__(self, docs: list[tuple[str, ...]]) -> None:
+        n = len(docs)
+        df = Counter(t for d in docs for t in set(d))
+        self.idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
+        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            for t, w in self.vector(d).items():
+                self.postings[t].append((i, w))
+
+    def vector(self, tokens: Iterable[str]) -> dict[str, float]:
+        tf = Counter(t for t in tokens if t in self.idf)
+        vec = {t: (1 + math.log(c)) * self.idf[t] for t, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {t: v / norm for t, v in vec.items()}
+
+    def scores(self, vec: dict[str, float]) -> dict[int, float]:
+        acc: dict[int, float] = defaultdict(float)
+        for t, w in vec.items():
+            for i, pw in self.postings.get(t, ()):
+                acc[i] += w * pw
+        return acc
+
+
+class ProvincialIndex:
+    """The 146 provincial measures, indexed once per backbone."""
+
+    def __init__(self, backbone: Backbone) -> None:
+        self.measures = list(backbone.measures)
+        self.key_task = [m.key_task for m in self.measures]
+        self.labels = [f"{m.number}. {m.text[:40]}" for m in self.measures]
+        self.word_docs = [tx.words(m.text) for m in self.measures]
+        self.words = _Vectors(self.word_docs)
+        self.bigrams = _Vectors([tx.bigrams(m.text) for m in self.measures])
+        self.instruments = [tx.instruments(m.text) for m in self.measures]
+        self.by_number = {m.number: i for i, m in enumerate(self.measures)}
+
+    def similarity(self, text: str) -> tuple[dict[int, float], dict[str, float]]:
+        """Per measure index: mean of word and bigram cosine. Also the subject's word vector."""
+        wv = self.words.vector(tx.words(text))
+        sw = self.words.scores(wv)
+        sc = self.bigrams.scores(self.bigrams.vector(tx.bigrams(text)))
+        keys = set(sw) | set(sc)
+        return {i: 0.5 * sw.get(i, 0.0) + 0.5 * sc.get(i, 0.0) for i in keys}, wv
+
+
+_INDEX: dict[tuple, ProvincialIndex] = {}
+
+
+def index_for(backbone: Backbone) -> ProvincialIndex:
+    key = tuple((m.number, m.key_task, m.text) for m in backbone.measures)
+    idx = _INDEX.get(key)
+    if idx is None:
+        _INDEX.clear()
+        idx = _INDEX[key] = ProvincialIndex(backbone)
+    return idx
+
+
+# ------------------------------------------------------------------ subjects of a list
+
+def subjects(rl: RegionList, *, hide_printed: bool = False) -> tuple[list[Subject], list[Finding]]:
+    """The local measures (each ① of 舟山 its own) and service items of a list, once each.
+
+    ``hide_printed`` (evaluation): drop the printed numbers, and skip measures that *are* a
+    reprinted provincial text (钱塘's adopted ones) — predicting those from themselves proves nothing.
+    """
+    out: list[Subject] = []
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    code = rl.region
+    for row in rl.rows:
+        rowiri = iris.row(code, row.row)
+        if row.key_task is None:
+            findings.append(Finding(code, row.row, rowiri, "该行没有重点工作，只按文本对齐",
+                                    "the row has no key task; aligned on its text alone"))
+        context = " ".join(m.text for m in row.local_measures if m.kind != "adopted")
+        for lm in row.local_measures:
+            iri = iris.local_measure(code, lm.key)
+            if iri in seen:
+                continue
+            seen.add(iri)
+            if hide_printed and lm.kind == "adopted":
+                continue
+            printed = () if hide_printed else tuple(lm.implements)
+            out.append(Subject(iri, "measure", code, row.row, row.key_task, lm.text[:40], lm.text,
+                               printed=printed, source_row=rowiri))
+        for k, item in enumerate(row.service_items):
+            iri = iris.service_item(code, row.row, k if len(row.service_items) > 1 else 0)
+            if iri in seen:
+                continue
+            seen.add(iri)
+            own = " ".join(p for p in (item.level2, item.level3, item.content) if p)   # level 1 is a broad category
+            printed = () if hide_printed else tuple(row.provincial_measures)
+            out.append(Subject(iri, "service-item", code, row.row, row.key_task, item.title or own[:40], own,
+                               context=context, printed=printed, source_row=rowiri))
+    for s in out:
+        if tx.is_meaningless(s.text) and tx.is_meaningless(s.context):
+            what = "文本为空" if not s.text.strip() else "文本没有中文（只有字母、数字或符号）"
+            findings.append(Finding(code, s.row, s.iri, f"{what}，无法按文本对齐，只用重点工作",
+                                    "empty text" if not s.text.strip() else "text has no Chinese (only Latin letters, "
+                                    "digits or symbols); aligned by key task alone"))
+    return out, findings
+
+
+# ------------------------------------------------------------------ scoring
+
+def _confidence(score: float) -> float:
+    """Score -> [0, 1]: a logistic centred where in-task matches turn reliable (calibrated)."""
+    return round(1.0 / (1.0 + math.exp(-12.0 * (score - 0.40))), 4)
+
+
+def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool]]:
+    """The subject's top provincial measures: (index, score, evidence, cross-task), best first."""
+    own, wv = idx.similarity(subject.text)
+    if subject.context and not tx.is_meaningless(subject.context):
+        ctx, cwv = idx.similarity(subject.context)
+        keys = set(own) | set(ctx)
+        sim = {i: (1 - ITEM_CONTEXT_WEIGHT) * own.get(i, 0.0) + ITEM_CONTEXT_WEIGHT * ctx.get(i, 0.0) for i in keys}
+        if tx.is_meaningless(subject.text):
+            sim = ctx
+    else:
+        sim, cwv = own, {}
+    inst = tx.instruments(subject.text)
+    pool = range(len(idx.measures))
+    if subject.printed:
+        pool = [idx.by_number[n] for n in subject.printed if n in idx.by_number]
+    scored = []
+    subject_words = set(wv) | set(cwv)
+    for i in pool:
+        s = sim.get(i, 0.0)
+        shared = inst & idx.instruments[i]
+        quoted = [t for t in shared if t not in tx.INSTRUMENTS and not t[0].isdigit()]
+        named = [t for t in shared if t not in quoted]
+        s += min(2, len(quoted)) * QUOTED_BONUS + min(3, len(named)) * INSTRUMENT_BONUS
+        in_task = subject.key_task is not None and idx.key_task[i] == subject.key_task
+        if in_task:
+            s += KEY_TASK_PRIOR
+        scored.append((i, s, in_task, shared, sim.get(i, 0.0)))
+    if not scored:
+        return []
+    best_in = max((s for _, s, t, _, _ in scored if t), default=None)
+    out = []
+    for i, s, in_task, shared, plain in scored:
+        cross = subject.key_task is not None and not in_task
+        if cross and best_in is not None and (s < best_in + CROSS_TASK_MARGIN or plain < CROSS_TASK_MIN):
+            s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below
+        matched = [w for w in idx.word_docs[i] if w in subject_words]
+        ev = list(dict.fromkeys(sorted(shared) + matched))[:12]
+        out.append((i, s, "；".join(ev), cross))
+    out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
+    return out[:TOP_K]
+
+
+def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False) -> Alignment:
+    """Candidates (top 5 each), asserted links, highlights and findings of one list."""
+    idx = index_for(backbone)
+    subs, findings = subjects(rl, hide_printed=hide_printed)
+    result = Alignment(rl.region, findings=findings, subjects=subs)
+    for sub in subs:
+        ranked = rank(sub, idx)
+        if not ranked:
+            continue
+        top = ranked[0][1]
+        for r, (i, s, ev, cross) in enumerate(ranked, start=1):
+            conf = _confidence(s)
+            asserted = conf >= THRESHOLD and (r == 1 or s >= SECOND_RATIO * top)
+            m = idx.measures[i]
+            result.candidates.append(Candidate(
+                sub.iri, sub.label, sub.kind, sub.region, sub.row, m.number, iris.provincial_measure(m.number),
+                idx.labels[i], r, round(s, 4), conf, COMPOSITE if sub.printed else LEXICAL, ev, asserted,
+                source_row=sub.source_row, cross_task=cross))
+        if sub.kind == "measure" and not sub.printed and _confidence(top) < HIGHLIGHT_BELOW:
+            result.highlights.append(sub.iri)
+    return result
+
+
+def rows_by_number(rl: RegionList) -> dict[int, ListRow]:
+    return {r.row: r for r in rl.rows}
