@@ -38,7 +38,6 @@ HIGHLIGHT_BELOW = 0.30       # a local measure whose best confidence is below th
 LEXICAL = "semapv:LexicalMatching"
 CURATED = "semapv:ManualMappingCuration"
 COMPOSITE = "semapv:CompositeMatching"
-PRINTED = "pk:PrintedCitation"
 
 
 @dataclass(frozen=True)
@@ -280,7 +279,8 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False) -> 
         top = ranked[0][1]
         for r, (i, s, ev, cross) in enumerate(ranked, start=1):
             conf = _confidence(s)
-            asserted = conf >= THRESHOLD and (r == 1 or s >= SECOND_RATIO * top)
+            # within printed numbers the list already says the group answers them: the best one is asserted
+            asserted = (r == 1 and bool(sub.printed)) or (conf >= THRESHOLD and (r == 1 or s >= SECOND_RATIO * top))
             m = idx.measures[i]
             result.candidates.append(Candidate(
                 sub.iri, sub.label, sub.kind, sub.region, sub.row, m.number, iris.provincial_measure(m.number),

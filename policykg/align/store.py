@@ -47,3 +47,12 @@ def highlights(store: Store | Path | str, code: str) -> list[str]:
     g = NamedNode(iris.alignment_graph(code))
     kind = NamedNode("https://w3id.org/policykg/def#LocalHighlight")
     return sorted(q.subject.value for q in st.quads_for_pattern(None, NamedNode(PREFIXES["rdf"] + "type"), kind, g))
+
+
+def regions_aligned(store: Store | Path | str) -> list[str]:
+    """Region codes that have an alignment graph in the store."""
+    from ..store import open_read_only
+
+    st = store if isinstance(store, Store) else open_read_only(store)
+    prefix = iris.alignment_graph("")
+    return sorted(g.value[len(prefix):] for g in st.named_graphs() if g.value.startswith(prefix))
