@@ -26,14 +26,18 @@ from . import text as tx
 TOP_K = 5
 KEY_TASK_PRIOR = 0.12        # added to a measure of the row's own key task
 CROSS_TASK_MARGIN = 0.10     # another task's measure must beat the best in-task one by this much
-CROSS_TASK_MIN = 0.6        # … and match clearly on its own (similarity without any prior)
+CROSS_TASK_MIN = 0.45        # … and match clearly on its own (similarity without any prior)
 INSTRUMENT_BONUS = 0.04      # per shared instrument, at most three
 QUOTED_BONUS = 0.08          # per shared quoted term (“政策找人”), at most two
 ITEM_CONTEXT_WEIGHT = 0.3    # a service item: weight of its row's local measure text
 # Calibrated on 衢州's printed numbers and 钱塘's reprinted texts (benchmarks/align_eval.py):
-THRESHOLD = 0.3             # confidence from which a candidate is asserted as eli:implements
-SECOND_RATIO = 0.5          # a further candidate is asserted too when its score is this close to the best
-HIGHLIGHT_BELOW = 0.30       # a local measure whose best confidence is below this is a 特色亮点
+THRESHOLD = 0.5              # confidence from which a candidate is asserted as eli:implements
+IN_TASK_SIM = 0.12           # a measure of the row's own key task whose text alone matches this well: confidence 0.5
+IN_TASK_SLOPE = 30.0
+CONF_SLOPE = 12.0
+CONF_CENTRE = 0.40
+SHARE_WEIGHT = 0.2
+# a local measure (the list prints no number for it) with no asserted candidate is a 特色亮点 (highlight)
 
 LEXICAL = "semapv:LexicalMatching"
 CURATED = "semapv:ManualMappingCuration"
@@ -220,13 +224,24 @@ def subjects(rl: RegionList, *, hide_printed: bool = False) -> tuple[list[Subjec
 
 # ------------------------------------------------------------------ scoring
 
-def _confidence(score: float) -> float:
-    """Score -> [0, 1]: a logistic centred where in-task matches turn reliable (calibrated)."""
-    return round(1.0 / (1.0 + math.exp(-12.0 * (score - 0.40))), 4)
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
 
 
-def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool]]:
-    """The subject's top provincial measures: (index, score, evidence, cross-task), best first."""
+def _confidence(score: float, share: float = 0.0, in_task_sim: float = 0.0) -> float:
+    """Evidence -> [0, 1], the larger of two readings:
+    * the whole score (text, instruments, key-task prior), shifted by the candidate's share of its
+      key task's total score (a key task of one or two measures leaves little doubt);
+    * for a measure of the row's own key task, its text similarity alone: 0.5 at ``IN_TASK_SIM``.
+    Slopes and centres are calibrated on the printed citations (benchmarks/align_eval.py --sweep)."""
+    whole = _logistic(CONF_SLOPE * (score - CONF_CENTRE + SHARE_WEIGHT * (share - 0.5)))
+    task = _logistic(IN_TASK_SLOPE * (in_task_sim - IN_TASK_SIM)) if in_task_sim > 0 else 0.0
+    return round(max(whole, task), 4)
+
+
+def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool, float]]:
+    """The subject's top provincial measures: (index, score, evidence, cross-task, share of the
+    key task's score), best first."""
     own, wv = idx.similarity(subject.text)
     if subject.context and not tx.is_meaningless(subject.context):
         ctx, cwv = idx.similarity(subject.context)
@@ -255,6 +270,7 @@ def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, 
     if not scored:
         return []
     best_in = max((s for _, s, t, _, _ in scored if t), default=None)
+    task_total = sum(s for _, s, t, _, _ in scored if t) or 1.0
     out = []
     for i, s, in_task, shared, plain in scored:
         cross = subject.key_task is not None and not in_task
@@ -262,13 +278,17 @@ def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, 
             s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below
         matched = [w for w in idx.word_docs[i] if w in subject_words]
         ev = list(dict.fromkeys(sorted(shared) + matched))[:12]
-        out.append((i, s, "；".join(ev), cross))
+        out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0))
     out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
     return out[:TOP_K]
 
 
-def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False) -> Alignment:
-    """Candidates (top 5 each), asserted links, highlights and findings of one list."""
+def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, threshold: float | None = None,
+          ) -> Alignment:
+    """Candidates (top 5 each), asserted links, highlights and findings of one list.
+
+    ``threshold`` overrides the calibrated one (the evaluation sweeps it)."""
+    threshold = THRESHOLD if threshold is None else threshold
     idx = index_for(backbone)
     subs, findings = subjects(rl, hide_printed=hide_printed)
     result = Alignment(rl.region, findings=findings, subjects=subs)
@@ -276,17 +296,18 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False) -> 
         ranked = rank(sub, idx)
         if not ranked:
             continue
-        top = ranked[0][1]
-        for r, (i, s, ev, cross) in enumerate(ranked, start=1):
-            conf = _confidence(s)
+        linked = False
+        for r, (i, s, ev, cross, share, in_task_sim) in enumerate(ranked, start=1):
+            conf = _confidence(s, share, in_task_sim)
             # within printed numbers the list already says the group answers them: the best one is asserted
-            asserted = (r == 1 and bool(sub.printed)) or (conf >= THRESHOLD and (r == 1 or s >= SECOND_RATIO * top))
+            asserted = (r == 1 and bool(sub.printed)) or conf >= threshold
+            linked = linked or asserted
             m = idx.measures[i]
             result.candidates.append(Candidate(
                 sub.iri, sub.label, sub.kind, sub.region, sub.row, m.number, iris.provincial_measure(m.number),
                 idx.labels[i], r, round(s, 4), conf, COMPOSITE if sub.printed else LEXICAL, ev, asserted,
                 source_row=sub.source_row, cross_task=cross))
-        if sub.kind == "measure" and not sub.printed and _confidence(top) < HIGHLIGHT_BELOW:
+        if sub.kind == "measure" and not sub.printed and not linked:
             result.highlights.append(sub.iri)
     return result
 

@@ -72,12 +72,13 @@ def _score(region: str, method: str, predicted: dict[str, list[int]], top1: dict
                   hits / len(truth) if truth else 0.0, len(group_gold))
 
 
-def evaluate(rl: RegionList, backbone: Backbone) -> list[Scores]:
-    """The engine and the baseline on one list (empty when the list prints no numbers)."""
+def evaluate(rl: RegionList, backbone: Backbone, threshold: float | None = None) -> list[Scores]:
+    """The engine and the baseline on one list (empty when the list prints no numbers).
+    ``threshold`` overrides the engine's calibrated one."""
     truth = gold(rl)
     if not truth:
         return []
-    res = align(rl, backbone, hide_printed=True)
+    res = align(rl, backbone, hide_printed=True, threshold=threshold)
     predicted: dict[str, list[int]] = defaultdict(list)
     first: dict[str, int | None] = {}
     for c in res.candidates:
@@ -100,3 +101,25 @@ def baseline_top1(subject: Subject, backbone: Backbone) -> int | None:
     pool = [i for i, kt in enumerate(idx.key_task) if kt == subject.key_task] or list(range(len(idx.measures)))
     best = max(pool, key=lambda i: (sc.get(i, 0.0), -idx.measures[i].number))
     return idx.measures[best].number
+
+
+def f1(s: Scores) -> float:
+    return 2 * s.precision * s.recall / (s.precision + s.recall) if s.precision + s.recall else 0.0
+
+
+def sweep(lists: list[RegionList], backbone: Backbone,
+          thresholds: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> list[tuple[float, list[Scores], float]]:
+    """The calibration grid: (threshold, engine scores per region, mean F1 over the regions)."""
+    out = []
+    for t in thresholds:
+        scores = [s for rl in lists for s in evaluate(rl, backbone, threshold=t)[:1]]
+        out.append((t, scores, sum(f1(s) for s in scores) / len(scores) if scores else 0.0))
+    return out
+
+
+def choose(grid: list[tuple[float, list[Scores], float]], tolerance: float = 0.01) -> float:
+    """The calibration rule: among thresholds whose mean F1 is within ``tolerance`` of the best,
+    the one with the highest mean precision (then the lowest threshold)."""
+    best = max(m for _, _, m in grid)
+    near = [(t, sum(s.precision for s in sc) / len(sc)) for t, sc, m in grid if m >= best - tolerance and sc]
+    return min(near, key=lambda tp: (-round(tp[1], 6), tp[0]))[0]
