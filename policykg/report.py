@@ -77,6 +77,7 @@ class Region:
     key_tasks: dict[int, tuple[int, int]] = field(default_factory=dict)     # kt -> (measures, items)
     measures: dict[int, tuple[int, int]] = field(default_factory=dict)      # pm -> (cited, items)
     names: dict[str, dict[str, Any]] = field(default_factory=dict)          # normalized -> item row
+    highlights: list[dict[str, Any]] = field(default_factory=list)         # 特色亮点 (policykg.align)
 
     @property
     def label(self) -> str:
@@ -140,6 +141,9 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         reg = regions.get(r["region"])
         if reg is not None:
             reg.names.setdefault(normalize_name(r["title"]), r)
+    for r in _rows(store, QUERY_DIR / "local-highlights.rq"):
+        if r["code"] in regions:
+            regions[r["code"]].highlights.append(r)
     kt_bottle = _rows(store, REPORTS_DIR / "key-task-bottlenecks.rq")
     pm_bottle = _rows(store, REPORTS_DIR / "measure-bottlenecks.rq")
     progress(f"{len(regions)} 个地区 / regions")
@@ -327,6 +331,14 @@ def _region(data: ReportData, r: Region) -> list[str]:
                    f"</summary>{table}</details>")
     else:
         out.append("<p>无。<span class='en'>None.</span></p>")
+    if r.highlights:
+        out.append(_h(f"地方特色亮点（{len(r.highlights)}）", f"Local highlights ({len(r.highlights)})", 4))
+        out.append("<p>对齐引擎找不到对应省级细化措施的地方举措（policykg align）：可能是特色亮点，也可能需要人工核对。"
+                   "<span class='en'>Local measures the alignment matches to no provincial measure: local "
+                   "initiatives, or links to review.</span></p>")
+        rows = [[x.get("row"), x.get("text"), x.get("bestNumber"), x.get("bestConfidence")] for x in r.highlights]
+        out.append(_table([("序号", "row"), ("举措原文", "measure"), ("最接近的省级措施", "nearest provincial"),
+                           ("置信度", "confidence")], rows, {0, 2}))
     return out
 
 

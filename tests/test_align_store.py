@@ -159,3 +159,15 @@ def test_a_curation_file_naming_unknown_entities_is_refused_and_the_store_unchan
     assert store.generation_name(store_dir) == before
     st = store.open_read_only(store_dir)
     assert st.contains_named_graph(NamedNode(iris.alignment_graph("330800")))
+
+
+def test_report_lists_each_regions_highlights(built_store, tmp_path):
+    from policykg import report
+
+    data = report.collect(store.open_read_only(built_store))
+    zs = next(r for r in data.regions if r.code == "330900")
+    assert len(zs.highlights) == 14 and zs.linked             # 舟山 reaches provincial measures by alignment now
+    assert {h["row"] for h in zs.highlights} >= {13, 17}
+    assert next(r for r in data.regions if r.code == "330800").highlights == []
+    page = report.write_report(built_store, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "地方特色亮点（14）" in page and "开展“一标一评”，强化对评标专家的信用评价。" in page
