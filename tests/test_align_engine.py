@@ -57,7 +57,8 @@ def test_candidates_are_ranked_bounded_and_deterministic(lists):
             assert 1 <= len(cs) <= TOP_K
             assert all(0.0 <= c.confidence <= 1.0 for c in cs)
             assert [c.score for c in cs] == sorted((c.score for c in cs), reverse=True), iri
-            assert all(c.asserted == (c.confidence >= THRESHOLD) for c in cs if c.justification == LEXICAL)
+            assert all(c.asserted == (c.confidence >= THRESHOLD and c.evidence != "") for c in cs
+                       if c.justification == LEXICAL)
 
 
 def test_printed_numbers_bound_the_candidates_and_are_refined_row_by_row(lists):

@@ -300,7 +300,8 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, thr
         for r, (i, s, ev, cross, share, in_task_sim) in enumerate(ranked, start=1):
             conf = _confidence(s, share, in_task_sim)
             # within printed numbers the list already says the group answers them: the best one is asserted
-            asserted = (r == 1 and bool(sub.printed)) or conf >= threshold
+            # an assertion needs some text in common: the key-task prior alone only ranks
+            asserted = (r == 1 and bool(sub.printed)) or (conf >= threshold and bool(ev))
             linked = linked or asserted
             m = idx.measures[i]
             result.candidates.append(Candidate(
