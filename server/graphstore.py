@@ -221,7 +221,12 @@ def write() -> Response:
                     seen = set(existing)
                     public = existing + [t for t in public if t not in seen]
                 warnings = _check(root, public, code, graph)
+            aligned = NamedNode(iris.alignment_graph(code))
             with new_generation(root, copy_current=True) as (store, gen):
+                if store.contains_named_graph(aligned):   # computed from the list's records; stale now
+                    store.remove_graph(aligned)
+                    warnings = [*warnings, f"地区 {code} 的对齐结果已移除，请用 policykg load 重新加载清单以重新对齐 / "
+                                           f"the alignment of {code} was dropped: load the list with policykg load to re-align"]
                 if request.method == "DELETE":
                     store.remove_graph(NamedNode(graph))
                     write_restricted(gen, graph, [])

@@ -171,3 +171,19 @@ def test_report_lists_each_regions_highlights(built_store, tmp_path):
     assert next(r for r in data.regions if r.code == "330800").highlights == []
     page = report.write_report(built_store, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "地方特色亮点（15）" in page and "开展“一标一评”，强化对评标专家的信用评价。" in page
+
+
+def test_a_graph_store_write_drops_the_regions_stale_alignment(built_store, tmp_path):
+    from server_support import app_for
+
+    root = copy_store(built_store, tmp_path / "gsp")
+    client = app_for(root, WRITE_TOKEN="t-align-1").test_client()
+    graph = iris.region_graph("330900")
+    data = client.get("/rdf-graphs/service", query_string={"graph": graph}, headers={"Accept": "application/n-triples"}).data
+    resp = client.put("/rdf-graphs/service", query_string={"graph": graph}, data=data,
+                      headers={"Authorization": "Bearer t-align-1", "Content-Type": "application/n-triples"})
+    assert resp.status_code == 200, resp.json
+    assert any("对齐结果已移除" in w for w in resp.json["warnings"])
+    st = store.open_read_only(root)
+    assert not st.contains_named_graph(NamedNode(iris.alignment_graph("330900")))
+    assert st.contains_named_graph(NamedNode(iris.alignment_graph("330800")))
