@@ -46,7 +46,7 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
           curation_dir: Path | str | None = None) -> BuildResult:
     from loaders.text import read_attachments, read_backbone
 
-    from .align.graph import region_triples as alignment_triples
+    from .align.graph import region_alignment
 
     t0 = time.monotonic()
     source = Path(source)
@@ -64,7 +64,9 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
             graph = iris.region_graph(rl.region)
             n = put_graph(store, graph, rdfmap.region_list_triples(rl))
             write_restricted(gen, graph, rdfmap.restricted_triples(rl))
-            put_graph(store, iris.alignment_graph(rl.region), alignment_triples(rl, backbone, curation_dir))
+            aligned, findings = region_alignment(rl, backbone, curation_dir)
+            put_graph(store, iris.alignment_graph(rl.region), aligned)
+            result.warnings += findings
             result.regions[rl.region] = len(rl.rows)
             result.warnings += [f"{rl.region}: {w}" for w in rl.warnings]
             progress(f"{rl.region} {rl.title or rl.layout}: {len(rl.rows)} 行 rows, {n} 三元组 triples")

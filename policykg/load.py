@@ -155,10 +155,11 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
     if validate:
         progress("结构校验 / validating")
         warnings += _validate(store_dir, triples, region, str(path))
-    from .align.graph import region_triples as alignment_triples
+    from .align.graph import region_alignment
 
     progress("对齐省级细化措施 / aligning to the provincial measures")
-    aligned = alignment_triples(rl, backbone, curation_dir)     # a bad curation file fails here, store untouched
+    aligned, findings = region_alignment(rl, backbone, curation_dir)   # a bad curation file fails here, store untouched
+    warnings += findings
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
     with new_generation(store_dir, copy_current=True) as (store, gen):

@@ -114,8 +114,11 @@ def triples(al: Alignment) -> list[Triple]:
     return out
 
 
-def region_triples(rl: RegionList, backbone: Backbone | None, curation_dir: Path | str | None = None) -> list[Triple]:
-    """What ``build`` and ``load`` write to ``graph/alignment/{code}`` (nothing without a backbone)."""
+def region_alignment(rl: RegionList, backbone: Backbone | None,
+                     curation_dir: Path | str | None = None) -> tuple[list[Triple], list[str]]:
+    """What ``build`` and ``load`` write to ``graph/alignment/{code}``, and the findings to show
+    (empty text, a row without key task …). Nothing without a backbone."""
     if backbone is None or not backbone.measures:
-        return []
-    return triples(align_region(rl, backbone, curation_dir))
+        return [], []
+    al = align_region(rl, backbone, curation_dir)
+    return triples(al), [f"对齐 / alignment: {f.message}" for f in al.findings]
