@@ -239,9 +239,9 @@ def _confidence(score: float, share: float = 0.0, in_task_sim: float = 0.0) -> f
     return round(max(whole, task), 4)
 
 
-def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool, float]]:
-    """The subject's top provincial measures: (index, score, evidence, cross-task, share of the
-    key task's score), best first."""
+def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool, float, float, bool]]:
+    """The subject's top provincial measures, best first: (index, score, evidence, cross-task,
+    share of the key task's score, in-task text similarity, assertable)."""
     own, wv = idx.similarity(subject.text)
     if subject.context and not tx.is_meaningless(subject.context):
         ctx, cwv = idx.similarity(subject.context)
@@ -275,10 +275,12 @@ def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, 
     for i, s, in_task, shared, plain in scored:
         cross = subject.key_task is not None and not in_task
         if cross and best_in is not None and (s < best_in + CROSS_TASK_MARGIN or plain < CROSS_TASK_MIN):
-            s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below
+            s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below …
+            plain = -1.0                       # … and is never asserted
         matched = [w for w in idx.word_docs[i] if w in subject_words]
         ev = list(dict.fromkeys(sorted(shared) + matched))[:12]
-        out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0))
+        out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
+                    plain >= 0))
     out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
     return out[:TOP_K]
 
@@ -297,11 +299,11 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, thr
         if not ranked:
             continue
         linked = False
-        for r, (i, s, ev, cross, share, in_task_sim) in enumerate(ranked, start=1):
+        for r, (i, s, ev, cross, share, in_task_sim, assertable) in enumerate(ranked, start=1):
             conf = _confidence(s, share, in_task_sim)
             # within printed numbers the list already says the group answers them: the best one is asserted
             # an assertion needs some text in common: the key-task prior alone only ranks
-            asserted = (r == 1 and bool(sub.printed)) or (conf >= threshold and bool(ev))
+            asserted = (r == 1 and bool(sub.printed)) or (conf >= threshold and bool(ev) and assertable)
             linked = linked or asserted
             m = idx.measures[i]
             result.candidates.append(Candidate(
