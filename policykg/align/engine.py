@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .. import iris
-from ..records import Backbone, ListRow, RegionList
+from ..records import Backbone, RegionList
 from . import text as tx
 
 TOP_K = 5
@@ -313,7 +313,3 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, thr
         if sub.kind == "measure" and not sub.printed and not linked:
             result.highlights.append(sub.iri)
     return result
-
-
-def rows_by_number(rl: RegionList) -> dict[int, ListRow]:
-    return {r.row: r for r in rl.rows}
