@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from .. import iris
 from ..records import Backbone, RegionList
+from . import order
 from . import text as tx
 
 TOP_K = 5
@@ -37,6 +38,15 @@ IN_TASK_SLOPE = 30.0
 CONF_SLOPE = 12.0
 CONF_CENTRE = 0.40
 SHARE_WEIGHT = 0.2
+# order (policykg/align/order.py): a measure in the element's run between its anchors
+ORDER_CONF = 0.85            # confidence the order alone gives a run of one measure …
+ORDER_DECAY = 0.85           # … times this for each further measure of the run
+ORDER_BONUS = 0.15           # score added (times that confidence): the run ranks first
+OUT_OF_ORDER = 0.6           # confidence factor of a measure of the task against the order
+ORDER_PENALTY = 0.05
+CLAIMED = 0.3                # … of the measure a neighbouring anchor's text names
+TAKEN = 0.8                  # … of a measure in another element's run
+ORDER_EVIDENCE = "次序/order"
 # a local measure (the list prints no number for it) with no asserted candidate is a 特色亮点 (highlight)
 
 LEXICAL = "semapv:LexicalMatching"
@@ -239,9 +249,10 @@ def _confidence(score: float, share: float = 0.0, in_task_sim: float = 0.0) -> f
     return round(max(whole, task), 4)
 
 
-def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, bool, float, float, bool]]:
+def rank(subject: Subject, idx: ProvincialIndex, limit: int | None = TOP_K,
+         ) -> list[tuple[int, float, str, bool, float, float, bool]]:
     """The subject's top provincial measures, best first: (index, score, evidence, cross-task,
-    share of the key task's score, in-task text similarity, assertable)."""
+    share of the key task's score, in-task text similarity, assertable). ``limit=None``: all."""
     own, wv = idx.similarity(subject.text)
     if subject.context and not tx.is_meaningless(subject.context):
         ctx, cwv = idx.similarity(subject.context)
@@ -282,7 +293,69 @@ def rank(subject: Subject, idx: ProvincialIndex) -> list[tuple[int, float, str, 
         out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
                     plain >= 0))
     out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
-    return out[:TOP_K]
+    return out if limit is None else out[:limit]
+
+
+def _elements(subs: list[Subject]) -> list[tuple[int, int]]:
+    """Each subject's place in the list's order: (row, k), k the ①② of a row's local measures;
+    a service item shares the place of its row's first measure (the row answers as one)."""
+    out, last, k = [], None, -1
+    for s in subs:
+        if s.row != last:
+            last, k = s.row, -1
+        if s.kind == "measure":
+            k += 1
+        out.append((s.row, max(k, 0) if s.kind == "measure" else 0))
+    return out
+
+
+def _order(subs: list[Subject], ranked: dict[str, list], idx: ProvincialIndex,
+           ) -> dict[str, dict[int, order.Relation]]:
+    """subject IRI -> provincial index -> its order relation, per key task (printed subjects left out)."""
+    places = _elements(subs)
+    by_task: dict[int, list[tuple[tuple[int, int], Subject]]] = defaultdict(list)
+    for place, s in zip(places, subs, strict=True):
+        if s.key_task is not None and not s.printed and ranked.get(s.iri):
+            by_task[s.key_task].append((place, s))
+    out: dict[str, dict[int, order.Relation]] = {}
+    for kt, members in by_task.items():
+        positions = sorted((i for i, t in enumerate(idx.key_task) if t == kt), key=lambda i: idx.measures[i].number)
+        if not positions:
+            continue
+        element_keys = list(dict.fromkeys(p for p, _ in members))
+        conf = {e: [0.0] * len(positions) for e in element_keys}
+        at = {i: p for p, i in enumerate(positions)}
+        for place, s in members:
+            for i, sc, _ev, _cross, share, sim, _ok in ranked[s.iri]:
+                if i in at:
+                    c = conf[place]
+                    c[at[i]] = max(c[at[i]], _confidence(sc, share, sim))
+        rel = order.relations([conf[e] for e in element_keys])
+        by_element = dict(zip(element_keys, rel, strict=True))
+        for place, s in members:
+            out[s.iri] = {positions[p]: r for p, r in by_element[place].items()}
+    return out
+
+
+def _with_order(cands: list, rel: dict[int, order.Relation]) -> list:
+    """Candidates with the order evidence folded in, re-ranked: (index, score, evidence, cross-task,
+    confidence, assertable, words in common)."""
+    out = []
+    for i, s, ev, cross, share, sim, ok in cands:
+        conf = _confidence(s, share, sim)
+        words = bool(ev)
+        r = rel.get(i)
+        if r is not None and r.kind == "share":
+            oc = ORDER_CONF * ORDER_DECAY ** (r.size - 1)
+            conf = 1.0 - (1.0 - conf) * (1.0 - oc)
+            s += ORDER_BONUS * oc
+            ev = "；".join([ORDER_EVIDENCE] + ([ev] if ev else []))
+        elif r is not None and r.kind in ("out", "claimed", "taken"):
+            conf *= {"out": OUT_OF_ORDER, "claimed": CLAIMED, "taken": TAKEN}[r.kind]
+            s -= ORDER_PENALTY
+        out.append((i, s, ev, cross, round(min(1.0, max(0.0, conf)), 4), ok, words))
+    out.sort(key=lambda t: (-t[1], t[0]))
+    return out
 
 
 def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, threshold: float | None = None,
@@ -294,16 +367,20 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, thr
     idx = index_for(backbone)
     subs, findings = subjects(rl, hide_printed=hide_printed)
     result = Alignment(rl.region, findings=findings, subjects=subs)
+    full = {sub.iri: rank(sub, idx, limit=None) for sub in subs}
+    relations = _order(subs, full, idx)
     for sub in subs:
-        ranked = rank(sub, idx)
+        ranked = _with_order(full[sub.iri], relations.get(sub.iri, {}))[:TOP_K]
         if not ranked:
             continue
         linked = False
-        for r, (i, s, ev, cross, share, in_task_sim, assertable) in enumerate(ranked, start=1):
-            conf = _confidence(s, share, in_task_sim)
-            # within printed numbers the list already says the group answers them: the best one is asserted
-            # an assertion needs some text in common: the key-task prior alone only ranks
-            asserted = (r == 1 and bool(sub.printed)) or (conf >= threshold and bool(ev) and assertable)
+        for r, (i, s, ev, cross, conf, assertable, words) in enumerate(ranked, start=1):
+            # within printed numbers the list already says the group answers them: the best one is asserted.
+            # An assertion needs evidence: the key-task prior alone only ranks; the order alone asserts a
+            # service item (it serves its row's measures) but a local measure needs words in common —
+            # one that shares none with any provincial measure is a highlight, wherever it sits
+            evidenced = words or (bool(ev) and sub.kind == "service-item")
+            asserted = (r == 1 and bool(sub.printed)) or (conf >= threshold and evidenced and assertable)
             linked = linked or asserted
             m = idx.measures[i]
             result.candidates.append(Candidate(
