@@ -70,10 +70,10 @@ def test_python_api_and_highlights(built_store):
     top = next(c for c in cs if c.subject_id == iris.local_measure("330521", "t45da9f2437") and c.rank == 1)
     assert (top.object_number, top.asserted, top.row, top.justification) == (1, True, 1, "semapv:LexicalMatching")
     hl = highlights(built_store, "330900")
-    assert len(hl) == 11 and iris.local_measure("330900", "13-2") in hl
+    assert len(hl) == 14 and iris.local_measure("330900", "13-2") in hl
     st = store.open_read_only(built_store)
     rows = queries.run(st, queries.get("local-highlights").text, substitutions={"region": "330900"}).values()
-    assert len(rows) == 11 and any(r["text"] == "开展“一标一评”，强化对评标专家的信用评价。" for r in rows)
+    assert len(rows) == 14 and any(r["text"] == "开展“一标一评”，强化对评标专家的信用评价。" for r in rows)
     impl = queries.run(st, queries.get("region-implements").text, substitutions={"region": "330900"}).values()
     first = impl[0]
     assert (first["number"], first["origins"]) == ("1", "预测 predicted")
@@ -166,11 +166,11 @@ def test_report_lists_each_regions_highlights(built_store, tmp_path):
 
     data = report.collect(store.open_read_only(built_store))
     zs = next(r for r in data.regions if r.code == "330900")
-    assert len(zs.highlights) == 11 and zs.linked             # 舟山 reaches provincial measures by alignment now
+    assert len(zs.highlights) == 14 and zs.linked             # 舟山 reaches provincial measures by alignment now
     assert {h["row"] for h in zs.highlights} >= {13, 17}
     assert next(r for r in data.regions if r.code == "330800").highlights == []
     page = report.write_report(built_store, tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "地方特色亮点（11）" in page and "开展“一标一评”，强化对评标专家的信用评价。" in page
+    assert "地方特色亮点（14）" in page and "开展“一标一评”，强化对评标专家的信用评价。" in page
 
 
 def test_a_graph_store_write_drops_the_regions_stale_alignment(built_store, tmp_path):

@@ -33,8 +33,8 @@ QUOTED_BONUS = 0.08          # per shared quoted term (“政策找人”), at m
 ITEM_CONTEXT_WEIGHT = 0.3    # a service item: weight of its row's local measure text
 # Calibrated on 衢州's printed numbers and 钱塘's reprinted texts (benchmarks/align_eval.py):
 THRESHOLD = 0.5              # confidence from which a candidate is asserted as eli:implements
-IN_TASK_SIM = 0.12           # a measure of the row's own key task whose text alone matches this well: confidence 0.5
-IN_TASK_SLOPE = 30.0
+IN_TASK_SIM = 0.18           # a measure of the row's own key task whose text alone matches this well: confidence 0.5
+IN_TASK_SLOPE = 20.0
 CONF_SLOPE = 12.0
 CONF_CENTRE = 0.40
 SHARE_WEIGHT = 0.2
@@ -367,7 +367,9 @@ def align(rl: RegionList, backbone: Backbone, *, hide_printed: bool = False, thr
     idx = index_for(backbone)
     subs, findings = subjects(rl, hide_printed=hide_printed)
     result = Alignment(rl.region, findings=findings, subjects=subs)
-    full = {sub.iri: rank(sub, idx, limit=None) for sub in subs}
+    # the order only moves measures of the row's own key task: the rest need not go past the top 5
+    full = {sub.iri: [c for r, c in enumerate(rank(sub, idx, limit=None))
+                      if r < TOP_K or idx.key_task[c[0]] == sub.key_task] for sub in subs}
     relations = _order(subs, full, idx)
     for sub in subs:
         ranked = _with_order(full[sub.iri], relations.get(sub.iri, {}))[:TOP_K]
