@@ -14,6 +14,7 @@ from pathlib import Path
 from pyoxigraph import RdfFormat, parse
 
 from policykg import versions
+from policykg.align.graph import region_alignment
 from policykg.core import iris
 from policykg.core.config import ONTOLOGY_DIR, SOURCE_DOCUMENT
 from policykg.core.progress import Progress, silent
@@ -47,7 +48,8 @@ def ontology_triples() -> list:
 
 
 def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
-          extra_lists: list[RegionList] | None = None, progress: Progress = silent) -> BuildResult:
+          extra_lists: list[RegionList] | None = None, progress: Progress = silent,
+          curation_dir: Path | str | None = None) -> BuildResult:
     t0 = time.monotonic()
     source = Path(source)
     progress(f"读取来源文件 / reading {source.name}")
@@ -68,6 +70,9 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
             n = put_graph(store, graph, triples)
             write_restricted(gen, graph, restricted)
             versions.record(gen, rl.region, triples, restricted, pending, rows=len(rl.rows), dedupe=True)
+            aligned, findings = region_alignment(rl, backbone, curation_dir)
+            put_graph(store, iris.alignment_graph(rl.region), aligned)
+            result.warnings += findings
             result.regions[rl.region] = len(rl.rows)
             result.warnings += [f"{rl.region}: {w}" for w in rl.warnings]
             progress(f"{rl.region} {rl.title or rl.layout}: {len(rl.rows)} 行 rows, {n} 三元组 triples")

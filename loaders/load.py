@@ -22,6 +22,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Triple, parse
 
 from policykg import region_names, validate, versions
+from policykg.align.graph import region_alignment
 from policykg.core import iris, regions
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.errors import LoadError, PolicyKGError, UsageError
@@ -197,12 +198,14 @@ def restricted_triples_of(store_dir: Path | str, graph: str) -> list[Triple]:
 
 
 def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple] | None,
-                         restricted: list[Triple], *,
+                         restricted: list[Triple], *, replace: dict[str, list[Triple] | None] | None = None,
                          record: Callable[[Generation], versions.Version | None] | None = None,
                          ) -> tuple[int, str, versions.Version | None]:
     """Publish a new generation, a copy of the current one with ``graph`` replaced by
     ``triples`` (``None``: removed) and its restricted triples by ``restricted``; the
-    statistics are recounted. ``record`` (:func:`policykg.versions.record`) appends the
+    statistics are recounted. ``replace`` names graphs derived from the list (its alignment,
+    graph/alignment/{code}) to write with it (``None``: removed). ``record``
+    (:func:`policykg.versions.record`) appends the
     version inside the same generation, under the same write lock. Returns (triples
     written, generation name, the version made or None)."""
     with new_generation(store_dir, copy_current=True, finish=refresh) as (store, gen):
@@ -211,6 +214,11 @@ def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple
             n = 0
         else:
             n = put_graph(store, graph, triples)
+        for other, content in (replace or {}).items():
+            if content is not None:
+                put_graph(store, other, content)
+            elif store.contains_named_graph(NamedNode(other)):
+                store.remove_graph(NamedNode(other))
         write_restricted(gen, graph, restricted)
         made = record(gen) if record is not None else None
         return n, gen.name, made
@@ -218,7 +226,8 @@ def publish_region_graph(store_dir: Path | str, graph: str, triples: list[Triple
 
 def load_region(store_dir: Path | str, path: Path | str, region: str, layout: str | None = None,
                 progress: Progress = silent, *, strict: bool = True, validate: bool = True,
-                options=None, note: str | None = None, date: str | None = None) -> LoadResult:
+                options=None, note: str | None = None, date: str | None = None,
+                curation_dir: Path | str | None = None) -> LoadResult:
     """Read ``path`` as ``region``'s list and publish it as that region's named graph.
 
     ``strict`` (uploads): a defective row is a LoadError; ``validate``: structural
@@ -244,11 +253,14 @@ def load_region(store_dir: Path | str, path: Path | str, region: str, layout: st
     if validate:
         progress("结构校验 / validating")
         warnings += check_region_graph(store_dir, triples, region, str(path))
+    progress("对齐省级细化措施 / aligning to the provincial measures")
+    aligned, findings = region_alignment(rl, backbone, curation_dir)   # a bad curation file fails here, store untouched
+    warnings += findings
     graph = iris.region_graph(region)
     progress(f"写入新的存储版本 / writing a new store generation ({len(triples)} triples)")
     pending = versions.Pending(source=path.name, sha256=versions.file_sha256(path), note=note, date=date)
     n, name, made = publish_region_graph(
-        store_dir, graph, triples, restricted,
+        store_dir, graph, triples, restricted, replace={iris.alignment_graph(region): aligned},
         record=lambda gen: versions.record(gen, region, triples, restricted, pending, rows=len(rl.rows)))
     reg = regions.get(region)
     pages = len({r.source.page for r in rl.rows if r.source and r.source.page}) or None

@@ -156,6 +156,60 @@ def write_output(text: str | bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
 
+# ---- alignment to the provincial measures (issue 14) ----
+
+@main.command("align", context_settings=CONTEXT)
+@store_option
+@click.option("--region", default=None, help="只输出该地区 / only this region (GB/T 2260 code)")
+@click.option("--format", "fmt", type=click.Choice(["sssom", "xlsx", "json"]), default="sssom", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def align_cmd(store_dir: Path, region: str | None, fmt: str, output: Path | None) -> None:
+    """输出地方举措、服务事项与省级细化措施的对齐候选（前五名）。
+
+    Write the alignment candidates (top 5 per local measure and service item) as
+    SSSOM/TSV, a Chinese XLSX review sheet (with an accept/reject column) or JSON.
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.align import review, sssom
+    from policykg.align.store import candidates, regions_aligned
+
+    try:
+        codes = [region] if region else regions_aligned(store_dir)
+        cands = [c for code in codes for c in candidates(store_dir, code)]
+    except PolicyKGError as exc:
+        fail(exc)
+    if region and not cands:
+        fail(PolicyKGError(f"存储中没有地区 {region} 的对齐结果", f"the store holds no alignment for region {region}"))
+    if fmt == "xlsx":
+        if output is None:
+            fail(PolicyKGError("XLSX 需要 -o 文件名", "XLSX needs -o FILE"))
+        review.write_xlsx(cands, output)
+        click.echo(f"已写入 {output}：{len(cands)} 条候选 / wrote {len(cands)} candidates", err=True)
+        return
+    write_output(sssom.write(cands, region) if fmt == "sssom" else review.to_json(cands) + "\n", output)
+
+
+@main.command("align-import", context_settings=CONTEXT)
+@click.argument("sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--region", required=True, help="审核表所属地区 / the sheet's region (GB/T 2260 code)")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="审核文件目录（默认 data/alignment） / curation directory (default data/alignment)")
+def align_import(sheet: Path, region: str, directory: Path | None) -> None:
+    """把填好的对齐审核表写入 data/alignment/{代码}.sssom.tsv（下次构建或加载时生效）。
+
+    Import a filled XLSX review sheet into the region's curation file; the next build or
+    load applies it (curated decisions beat predictions).
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.align import review
+
+    try:
+        decisions = review.read_xlsx(sheet, region)
+        target = review.merge_into_file(decisions, region, directory)
+    except PolicyKGError as exc:
+        fail(exc)
+    click.echo(f"已写入 {target}：{len(decisions)} 条审核决定 / wrote {len(decisions)} decisions to {target}")
+
 
 # ---- versions: history, revert, deadlines (issue 16; diff is in loaders.cli: it prints the list's columns) ----
 

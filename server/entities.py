@@ -103,7 +103,26 @@ def page_data(iri: str) -> dict[str, Any] | None:
                 s[k + "_href"] = local_href(s[k]) or s[k]
     links = [{"subject": _value(r["s"], r.get("sl")), "predicate": _value(r["p"], r.get("pl"))} for r in incoming]
     return {"iri": iri, "label": label or short(iri), "types": types, "props": list(props.values()),
-            "incoming": links, "incoming_more": more, "sources": src}
+            "incoming": links, "incoming_more": more, "sources": src, "candidates": _candidates(iri)}
+
+
+JUSTIFICATIONS = {"LexicalMatching": "文本匹配 lexical", "CompositeMatching": "印出编号内细化 within printed numbers",
+                  "ManualMappingCuration": "人工审核 curated"}
+
+
+def _candidates(iri: str) -> list[dict[str, Any]]:
+    """The entity's alignment candidates (policykg.align), best first."""
+    rows, _ = _table("entity-candidates", iri, 50)
+    out = []
+    for r in rows:
+        just = (r.get("justification") or {}).get("value", "")
+        out.append({"object": _value(r["object"], r.get("objectLabel")), "rank": r["rank"]["value"],
+                    "confidence": f"{float(r['confidence']['value']):.2f}",
+                    "justification": JUSTIFICATIONS.get(just.rsplit("/", 1)[-1], just),
+                    "evidence": (r.get("evidence") or {}).get("value", ""),
+                    "asserted": (r.get("asserted") or {}).get("value") == "true",
+                    "rejected": (r.get("modifier") or {}).get("value") == "Not"})
+    return out
 
 
 @bp.route("/id/<path:rest>", methods=["GET", "HEAD", "OPTIONS"])

@@ -35,7 +35,7 @@ from policykg.core import iris, regions
 from policykg.core.config import base_iri
 from policykg.core.errors import LoadError, PolicyKGError, QueryError
 from policykg.graph.locking import write_lock
-from policykg.graph.store import generation_name, open_read_only
+from policykg.graph.store import generation_name, graph_sizes, open_read_only
 from policykg.versions import count_rows
 
 from . import executor, negotiation
@@ -233,8 +233,12 @@ def write() -> Response:
             pending = versions.Pending(source=f"HTTP {request.method}", sha256=hashlib.sha256(request.get_data()).hexdigest(),
                                        token=str(current_app.config.get("WRITE_TOKEN_NAME") or "write-token"),
                                        action=request.method.lower(), note=one(params, "note"))
+            aligned = iris.alignment_graph(code)      # computed from the list's records: stale after this write
+            if aligned in graph_sizes(root):
+                warnings = [*warnings, f"地区 {code} 的对齐结果已移除，请用 policykg load 重新加载清单以重新对齐 / "
+                                       f"the alignment of {code} was dropped: load the list with policykg load to re-align"]
             n, name, made = load.publish_region_graph(
-                root, graph, public, restricted,
+                root, graph, public, restricted, replace={aligned: None},
                 record=lambda gen: versions.record(gen, code, public or [], restricted, pending))
     except PolicyKGError as exc:
         return cors(error_response(exc, json_default=True))

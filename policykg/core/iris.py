@@ -156,3 +156,13 @@ def handling_item_totals(code: str) -> str:
 
 def handling_month_totals(code: str) -> str:
     return _id(f"handling/{code}/months")
+
+
+def alignment_graph(code: str) -> str:
+    """Named graph of a region's alignment to the provincial measures (policykg.align)."""
+    return graph(f"alignment/{code}")
+
+
+def mapping(code: str, subject: str, obj: str) -> str:
+    """An SSSOM mapping record of a region: subject -> object, keyed by both IRIs."""
+    return _id(f"region/{code}/mapping/{hashlib.sha1(f'{subject} {obj}'.encode()).hexdigest()[:12]}")

@@ -22,6 +22,8 @@ PREFIXES: dict[str, str] = {
     "sh": "http://www.w3.org/ns/shacl#",
     "qb": "http://purl.org/linked-data/cube#",
     "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "sssom": "https://w3id.org/sssom/",
+    "semapv": "https://w3id.org/semapv/vocab/",
 }
 
 

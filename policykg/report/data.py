@@ -71,6 +71,7 @@ class Region:
     key_tasks: dict[int, tuple[int, int]] = field(default_factory=dict)     # kt -> (measures, items)
     measures: dict[int, tuple[int, int]] = field(default_factory=dict)      # pm -> (cited, items)
     names: dict[str, dict[str, Any]] = field(default_factory=dict)          # normalized -> item row
+    highlights: list[dict[str, Any]] = field(default_factory=list)         # 特色亮点 (policykg.align)
 
     @property
     def label(self) -> str:
@@ -136,6 +137,9 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         reg = regions.get(r["region"])
         if reg is not None:
             reg.names.setdefault(normalize_name(r["title"]), r)
+    for r in _rows(store, QUERY_DIR / "local-highlights.rq"):
+        if r["code"] in regions:
+            regions[r["code"]].highlights.append(r)
     kt_bottle = _rows(store, REPORTS_DIR / "key-task-bottlenecks.rq")
     pm_bottle = _rows(store, REPORTS_DIR / "measure-bottlenecks.rq")
     progress(f"{len(regions)} 个地区 / regions")

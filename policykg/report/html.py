@@ -164,6 +164,14 @@ def _region(data: ReportData, r: Region) -> list[str]:
                    f"</summary>{table}</details>")
     else:
         out.append("<p>无。<span class='en'>None.</span></p>")
+    if r.highlights:
+        out.append(heading(f"地方特色亮点（{len(r.highlights)}）", f"Local highlights ({len(r.highlights)})", 4))
+        out.append("<p>对齐引擎找不到对应省级细化措施的地方举措（policykg align）：可能是特色亮点，也可能需要人工核对。"
+                   "<span class='en'>Local measures the alignment matches to no provincial measure: local "
+                   "initiatives, or links to review.</span></p>")
+        rows = [[x.get("row"), x.get("text"), x.get("bestNumber"), x.get("bestConfidence")] for x in r.highlights]
+        out.append(html_table([("序号", "row"), ("举措原文", "measure"), ("最接近的省级措施", "nearest provincial"),
+                           ("置信度", "confidence")], rows, {0, 2}))
     return out
 
 
