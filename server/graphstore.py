@@ -234,7 +234,7 @@ def write() -> Response:
                                        token=str(current_app.config.get("WRITE_TOKEN_NAME") or "write-token"),
                                        action=request.method.lower(), note=one(params, "note"))
             aligned = iris.alignment_graph(code)      # computed from the list's records: stale after this write
-            if aligned in graph_sizes(root):
+            if aligned in graph_sizes(open_read_only(root)):
                 warnings = [*warnings, f"地区 {code} 的对齐结果已移除，请用 policykg load 重新加载清单以重新对齐 / "
                                        f"the alignment of {code} was dropped: load the list with policykg load to re-align"]
             n, name, made = load.publish_region_graph(
