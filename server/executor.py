@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
-import queue
 import threading
 import time
 from collections import OrderedDict
@@ -41,6 +40,7 @@ class Job:
     max_rows: int | None = None
     kind: str | None = None            # select|ask|graph when the caller knows (remote needs it)
     base: str | None = None            # base IRI for relative IRIs (the protocol endpoint's URL)
+    client: str = ""                   # who asks (remote address): the fair queue's key, not cached on
 
     def cache_key(self) -> tuple:
         return (self.text, self.fmt, tuple((k, str(v)) for k, v in self.substitutions),
@@ -74,6 +74,34 @@ class Answer:
 def timeout_error(seconds: float) -> QueryError:
     return QueryError(f"查询超时：超过 {seconds:g} 秒，已中止", f"query timed out after {seconds:g} s and was stopped",
                       status=503)
+
+
+def too_many_error(limit: int) -> QueryError:
+    err = QueryError(f"同一客户端进行中的查询已达上限（{limit} 个），请等前面的查询结束后再试",
+                     f"too many queries in flight from this client (limit {limit}); wait for one to finish",
+                     status=429)
+    err.retry_after = 1  # type: ignore[attr-defined]
+    return err
+
+
+def worker_died_error(detail: str) -> QueryError:
+    return QueryError(f"查询进程意外退出（{detail}），已重启；请简化查询后重试",
+                      f"query worker died ({detail}); it was restarted: simplify the query and retry", status=503)
+
+
+def memory_error(limit_mb: int) -> QueryError:
+    return QueryError(f"查询占用内存超过上限（{limit_mb} MB），已中止；请缩小查询范围（如加 LIMIT、去掉笛卡尔积）",
+                      f"the query used more than the memory cap ({limit_mb} MB) and was stopped; narrow it "
+                      "(add LIMIT, avoid cartesian products)", status=503)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc; 0 where unavailable)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * 4096 / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def busy_error(seconds: float) -> QueryError:
@@ -111,6 +139,7 @@ class _Slot:
         self.process.start()
         child.close()
         self.info: dict[str, Any] = {}
+        self.baseline_mb = 0.0
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         if not self.conn.poll(timeout):
@@ -118,6 +147,7 @@ class _Slot:
             raise RuntimeError("query worker did not start")
         tag, info = self.conn.recv()
         self.info = info
+        self.baseline_mb = rss_mb(self.process.pid)
 
     def kill(self) -> None:
         try:
@@ -132,15 +162,28 @@ class _Slot:
 
 
 class LocalPool(Executor):
-    """``workers`` processes over the store at ``store_dir``; lazily started."""
+    """``workers`` processes (plus ``reserved`` ones for light clients, see
+    :mod:`server.fairshare`) over the store at ``store_dir``; lazily started.
 
-    def __init__(self, store_dir: Path | str, *, workers: int = 2, timeout: float = 10.0, sandbox: bool = True) -> None:
+    A worker whose resident memory grows more than ``memory_mb`` over its idle size is
+    killed (503, clear message), as is one that overruns the timeout.
+    """
+
+    def __init__(self, store_dir: Path | str, *, workers: int = 2, timeout: float = 10.0, sandbox: bool = True,
+                 reserved: int = 1, per_client: int = 4, memory_mb: int = 1024) -> None:
+        from server.fairshare import FairQueue
+
         self.store_dir = str(store_dir)
         self.workers = max(1, int(workers))
+        self.reserved = max(0, int(reserved))
         self.timeout = float(timeout)
         self.sandbox = sandbox
+        self.memory_mb = int(memory_mb)
+        self.fair = FairQueue(per_client=per_client)
+        self.peak_mb = 0.0
+        self.killed_for_memory = 0
+        self.died = 0
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: queue.Queue[_Slot] = queue.Queue()
         self._all: set[_Slot] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -167,15 +210,22 @@ class LocalPool(Executor):
             if self._started:
                 return
             self._started = True
-        slots = [_Slot(self._ctx, self.store_dir, self.sandbox) for _ in range(self.workers)]
+        slots = [_Slot(self._ctx, self.store_dir, self.sandbox) for _ in range(self.workers + self.reserved)]
         with self._lock:
             self._all.update(slots)
-        for s in slots:
+        for i, s in enumerate(slots):
             s.wait_ready()
-            self._idle.put(s)
+            self.fair.add_slot(s, reserved=i >= self.workers)
+        if self.sandbox and not all(s.info.get("sandboxed") for s in slots):
+            import sys
+
+            print("policykg: 警告：查询进程无法断网（内核拒绝 unshare 网络命名空间）；SERVICE 仍由前端与进程内检查拒绝 / "
+                  "warning: query workers could not drop their network (unshare refused); SERVICE is still refused "
+                  "by the guard, in front and in each worker", file=sys.stderr, flush=True)
 
     def _replace(self, slot: _Slot) -> None:
         slot.kill()
+        reserved = self.fair.forget_slot(slot)
         with self._lock:
             self._all.discard(slot)
             if self._closed:
@@ -189,7 +239,7 @@ class LocalPool(Executor):
             if self._closed:
                 new.kill()
             else:
-                self._idle.put(new)
+                self.fair.add_slot(new, reserved=reserved)
 
         threading.Thread(target=spawn, name="policykg-respawn", daemon=True).start()
 
@@ -201,28 +251,34 @@ class LocalPool(Executor):
             raise QueryError(f"没有可查询的图谱：{self.store_dir} 尚未构建（运行 policykg build）",
                              f"no graph to query: {self.store_dir} is not built (run policykg build)", status=503)
         self._start()
+        from server.fairshare import BusyError, TooManyError
+
         t0 = time.monotonic()
         deadline = t0 + self.timeout
         try:
-            slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
+            slot: _Slot | None = self.fair.acquire(job.client, deadline)
+        except TooManyError:
+            raise too_many_error(self.fair.per_client) from None
+        except BusyError:
             raise busy_error(self.timeout) from None
+        started = time.monotonic()
         try:
             slot.conn.send(job.to_message(gen))
-            if not slot.conn.poll(max(0.0, deadline - time.monotonic())):
-                self.killed += 1
-                self._replace(slot)
-                slot = None
-                raise timeout_error(self.timeout)
-            tag, payload = slot.conn.recv()
+            tag, payload = self._wait(slot, deadline)
+        except _OverrunError as over:
+            self._replace(slot)
+            slot = None
+            raise over.error from None
         except (EOFError, OSError, BrokenPipeError) as exc:
-            if slot is not None:
-                self._replace(slot)
-                slot = None
-            raise QueryError("查询进程意外退出", f"query worker died: {exc}", status=500) from exc
+            self.died += 1
+            slot.process.join(timeout=0.5)
+            code = slot.process.exitcode
+            self._replace(slot)
+            slot = None
+            detail = f"exit code {code}" if code is not None else str(exc) or type(exc).__name__
+            raise worker_died_error(detail) from exc
         finally:
-            if slot is not None:
-                self._idle.put(slot)
+            self.fair.release(job.client, slot, time.monotonic() - started)
         elapsed = round((time.monotonic() - t0) * 1000, 2)
         if tag == "error":
             pos = payload.get("position")
@@ -232,12 +288,29 @@ class LocalPool(Executor):
                       body=payload.get("body"), table=payload.get("table"), time_ms=elapsed,
                       generation=payload.get("generation"))
 
+    def _wait(self, slot: _Slot, deadline: float) -> tuple[str, Any]:
+        """The worker's answer; watches its memory while it works. Raises _OverrunError."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.killed += 1
+                raise _OverrunError(timeout_error(self.timeout))
+            if slot.conn.poll(min(left, 0.05)):
+                return slot.conn.recv()
+            used = rss_mb(slot.process.pid)
+            self.peak_mb = max(self.peak_mb, used)
+            if self.memory_mb and used - slot.baseline_mb > self.memory_mb:
+                self.killed_for_memory += 1
+                raise _OverrunError(memory_error(self.memory_mb))
+
     def status(self) -> dict[str, Any]:
         with self._lock:
             slots = list(self._all)
         return {"mode": "local", "store": self.store_dir, "generation": self.generation(),
-                "workers": len(slots), "idle": self._idle.qsize(), "timeout_s": self.timeout,
-                "killed_for_timeout": self.killed,
+                "workers": len(slots), "idle": self.fair.status()["free"], "timeout_s": self.timeout,
+                "killed_for_timeout": self.killed, "killed_for_memory": self.killed_for_memory,
+                "worker_deaths": self.died, "peak_worker_mb": round(self.peak_mb, 1),
+                "memory_cap_mb": self.memory_mb, "fair_queue": self.fair.status(),
                 "network_sandbox": all(s.info["sandboxed"] for s in ready) if (ready := [s for s in slots if s.info])
                 else None,
                 "query_store": ready[0].info.get("store") if ready else None}
@@ -253,6 +326,11 @@ class LocalPool(Executor):
             except OSError:
                 pass
             s.kill()
+
+
+class _OverrunError(Exception):
+    def __init__(self, error: QueryError) -> None:
+        self.error = error
 
 
 # ------------------------------------------------------------------ cache
@@ -318,7 +396,10 @@ def create(config: Any) -> Executor:
                                          max_bytes=int(config.get("MAX_REMOTE_BYTES") or 64 << 20))
     else:
         inner = LocalPool(config["STORE_PATH"], workers=int(config.get("QUERY_WORKERS") or 2), timeout=timeout,
-                          sandbox=bool(config.get("QUERY_SANDBOX", True)))
+                          sandbox=bool(config.get("QUERY_SANDBOX", True)),
+                          reserved=int(config.get("QUERY_RESERVED_WORKERS", 1)),
+                          per_client=int(config.get("MAX_IN_FLIGHT_PER_CLIENT") or 4),
+                          memory_mb=int(config.get("QUERY_MEMORY_MB", 1024)))
     ex = Cached(inner, max_entries=int(config.get("CACHE_ENTRIES") or 512))
     _LIVE.append(ex)
     return ex

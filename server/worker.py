@@ -6,7 +6,9 @@ The worker queries an in-memory copy of the current generation when it fits
 pyoxigraph has no query timeout, so the server runs queries here and kills a worker
 that overruns (:mod:`server.executor`). Before importing pyoxigraph the worker drops its
 network (a new, empty network namespace via ``unshare``; best effort, reported to the
-parent): even a SERVICE clause the tokenizer missed could not reach another server.
+parent): even a SERVICE clause the tokenizer missed could not reach another server. The
+worker also runs the guard (:func:`server.guard.check_query`) on the text it executes, so a
+job that reached it by another route is refused the same way, sandbox or not.
 Keep this module's imports light: it is imported in a freshly spawned interpreter.
 """
 
@@ -78,6 +80,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     sandboxed = drop_network() if sandbox else False
     from policykg import queries
     from policykg.errors import PolicyKGError
+    from server.guard import check_query  # again here, on the very text run (and when unsandboxed)
 
     reader = Reader(store_dir)
     try:   # open (and, for a store that fits, copy into memory) before saying ready
@@ -99,6 +102,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
                 reader.open(wait=False)      # a new generation: its files now, its memory copy soon
             store, opened = reader.store, reader.generation
             text, shift = job["text"], 0
+            check_query(text, job.get("base"))
             if job.get("base"):
                 # the service-defined base IRI (SPARQL 1.1 Protocol: it MAY be the endpoint); on
                 # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
