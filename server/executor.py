@@ -296,6 +296,7 @@ class LocalPool(Executor):
                 self.killed += 1
                 raise _OverrunError(timeout_error(self.timeout))
             if slot.conn.poll(min(left, 0.05)):
+                self.peak_mb = max(self.peak_mb, rss_mb(slot.process.pid))
                 return slot.conn.recv()
             used = rss_mb(slot.process.pid)
             self.peak_mb = max(self.peak_mb, used)

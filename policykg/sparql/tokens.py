@@ -129,8 +129,8 @@ def nesting(tokens: list[Token]) -> Depth:
                 best, best_pos = depth, t.pos
         elif t.kind == "punct" and t.text in ("}", ")", "]"):
             depth = max(0, depth - 1)
-        if t.kind == "punct" and t.text in ("!", "-", "+", "^") and not prev_operand:
-            run += 1
+        if t.kind == "punct" and t.text in ("!", "-", "+", "^", "^^") and not prev_operand:
+            run += len(t.text)
             if run > best_run:
                 best_run, run_pos = run, t.pos
         else:
