@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import iris, regions
+from . import cellsafe, iris, regions
 from .config import QUERY_DIR
 from .errors import LoadError, UsageError
 from .store import open_read_only
@@ -225,7 +225,7 @@ def to_csv(table: Table) -> bytes:
     w.writerow(table.headers())
     fields = table.fields()
     for row in table.rows:
-        w.writerow([row.get(f, "") for f in fields])
+        w.writerow(cellsafe.csv_row([row.get(f, "") for f in fields]))   # no live formulas (OWASP)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -242,6 +242,7 @@ def to_xlsx(table: Table) -> bytes:
     fields = table.fields()
     for row in table.rows:
         ws.append([_xlsx_value(f, row.get(f, "")) for f in fields])
+        cellsafe.xlsx_text(ws)
     for col in ws.columns:
         width = max(len(str(c.value or "")) for c in col[:50])
         ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))

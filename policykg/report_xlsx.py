@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import cellsafe
 from .report import KEY_TASKS, PROVINCIAL_MEASURES, ReportData
 
 SHEETS = ("概况 Overview", "重点工作覆盖 KeyTasks", "细化措施承接 Measures", "承接板块 Blocks", "一级事项 Level1",
@@ -30,6 +31,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
             ws.append(row)
+            cellsafe.xlsx_text(ws)
             if gap_col is not None and row[gap_col] in (0, "0"):
                 ws.cell(ws.max_row, gap_col + 1).fill = gap_fill
         ws.freeze_panes = "A2"

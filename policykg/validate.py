@@ -34,7 +34,7 @@ from typing import Any
 import rdflib
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, RdfFormat, Store, Triple
 
-from . import iris
+from . import cellsafe, iris
 from .config import QUERY_DIR, SHAPES_DIR
 from .errors import PolicyKGError, UsageError
 from .namespaces import PREFIXES, prefixes
@@ -651,8 +651,8 @@ def _csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["severity", "region", "row", "key_task", "shape", "focus", "path", "value", "message_zh", "message_en"])
     for f in report.results:
-        w.writerow([f.severity, f.region or "", "" if f.row is None else f.row, f.key_task or "", f.shape_name,
-                    f.focus, f.path or "", f.value or "", f.message_zh, f.message_en])
+        w.writerow(cellsafe.csv_row([f.severity, f.region or "", "" if f.row is None else f.row, f.key_task or "",
+                                     f.shape_name, f.focus, f.path or "", f.value or "", f.message_zh, f.message_en]))
     return buf.getvalue()
 
 
