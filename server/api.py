@@ -18,7 +18,6 @@ Errors: ``{"ok": false, "error", "errors", "status"}`` (+ ``position`` [line, co
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -151,48 +150,23 @@ def free_query() -> Response:
 _VALIDATION_LOCK = threading.Lock()
 
 
-def _validate_child(conn: Any, store_dir: str, region: str | None) -> None:
-    try:
-        from policykg import validate
-
-        report = validate.run_store(store_dir, region=region)
-        data = json.loads(validate.render(report, "json"))
-        data["seconds"] = round(report.seconds, 2)
-        data["regions"] = list(report.regions)
-        conn.send(("ok", data))
-    except PolicyKGError as exc:
-        conn.send(("error", {"zh": exc.zh, "en": exc.en, "status": getattr(exc, "status", 400)}))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("error", {"zh": f"校验失败：{exc}", "en": f"validation failed: {exc}", "status": 500}))
-
-
 def validation_findings(store_dir: str, generation: str, region: str | None, timeout: float) -> dict[str, Any]:
-    """Findings for one generation (cached), computed in a separate process (pySHACL is slow)."""
-    import multiprocessing
+    """Findings for one generation (cached), computed in one reused process (pySHACL is slow)."""
+    from .validation_worker import ValidationWorker
 
-    cache = current_app.extensions.setdefault("policykg", {}).setdefault("validation", {})
+    ext = current_app.extensions.setdefault("policykg", {})
+    cache = ext.setdefault("validation", {})
     key = (generation, region)
+    if key in cache:
+        return cache[key]
     with _VALIDATION_LOCK:
+        worker = ext.get("validation_worker")
+        if worker is None:
+            worker = ext["validation_worker"] = ValidationWorker()
+    with worker.lock:
         if key in cache:
             return cache[key]
-        ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_validate_child, args=(child, store_dir, region), daemon=True,
-                           name="policykg-validate")
-        proc.start()
-        child.close()
-        try:
-            if not parent.poll(timeout):
-                proc.kill()
-                raise QueryError(f"校验超时（{timeout:g} 秒）", f"validation timed out ({timeout:g} s)", status=503)
-            tag, data = parent.recv()
-        except EOFError as exc:
-            raise QueryError("校验进程意外退出", "validation process died", status=500) from exc
-        finally:
-            proc.join(timeout=5)
-            parent.close()
-        if tag == "error":
-            raise QueryError(data["zh"], data["en"], status=int(data.get("status") or 500))
+        data = worker.run(store_dir, region, timeout)
         for old in [k for k in cache if k[0] != generation]:
             del cache[old]
         cache[key] = data
@@ -207,6 +181,14 @@ def validation() -> Response:
                              status=501)
         params = url_params()
         region = one(params, "region") or None
+        ratelimit.check()
+        if region is not None:
+            from policykg import regions
+
+            try:
+                region = regions.get(region).code       # a bad code is a 404 before any work
+            except PolicyKGError as exc:
+                raise QueryError(exc.zh, exc.en, status=404) from exc
         ex = executor.get(current_app)
         gen = ex.generation()
         if gen is None:
