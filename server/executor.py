@@ -183,7 +183,9 @@ class LocalPool(Executor):
         self.peak_mb = 0.0
         self.killed_for_memory = 0
         self.died = 0
+        self.moved = 0                       # queries moved off the reserved lane
         self._ctx = multiprocessing.get_context("spawn")
+        self._standby: list[_Slot] = []
         self._all: set[_Slot] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -216,6 +218,16 @@ class LocalPool(Executor):
         for i, s in enumerate(slots):
             s.wait_ready()
             self.fair.add_slot(s, reserved=i >= self.workers)
+        if self.reserved:
+            def standby() -> None:          # a started spare that replaces a killed reserved worker at once
+                try:
+                    spare = self._spawn()
+                except (RuntimeError, OSError, EOFError):
+                    return
+                with self._lock:
+                    self._standby.append(spare)
+
+            threading.Thread(target=standby, name="policykg-standby", daemon=True).start()
         if self.sandbox and not all(s.info.get("sandboxed") for s in slots):
             import sys
 
@@ -231,16 +243,26 @@ class LocalPool(Executor):
             if self._closed:
                 return
 
+        standby = None
+        if reserved:                      # the reserved lane must not wait for a new interpreter
+            with self._lock:
+                standby = self._standby.pop() if self._standby else None
+
         def spawn() -> None:
             try:
                 new = self._spawn()
-            except RuntimeError:
+            except (RuntimeError, OSError, EOFError):
                 return
             if self._closed:
                 new.kill()
+            elif standby is not None:
+                with self._lock:
+                    self._standby.append(new)
             else:
                 self.fair.add_slot(new, reserved=reserved)
 
+        if standby is not None:
+            self.fair.add_slot(standby, reserved=True)
         threading.Thread(target=spawn, name="policykg-respawn", daemon=True).start()
 
     def run(self, job: Job) -> Answer:
@@ -255,30 +277,41 @@ class LocalPool(Executor):
 
         t0 = time.monotonic()
         deadline = t0 + self.timeout
-        try:
-            slot: _Slot | None = self.fair.acquire(job.client, deadline)
-        except TooManyError:
-            raise too_many_error(self.fair.per_client) from None
-        except BusyError:
-            raise busy_error(self.timeout) from None
-        started = time.monotonic()
-        try:
-            slot.conn.send(job.to_message(gen))
-            tag, payload = self._wait(slot, deadline)
-        except _OverrunError as over:
-            self._replace(slot)
-            slot = None
-            raise over.error from None
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            self.died += 1
-            slot.process.join(timeout=0.5)
-            code = slot.process.exitcode
-            self._replace(slot)
-            slot = None
-            detail = f"exit code {code}" if code is not None else str(exc) or type(exc).__name__
-            raise worker_died_error(detail) from exc
-        finally:
-            self.fair.release(job.client, slot, time.monotonic() - started)
+        while True:
+            try:
+                slot: _Slot | None = self.fair.acquire(job.client, deadline)
+            except TooManyError:
+                raise too_many_error(self.fair.per_client) from None
+            except BusyError:
+                raise busy_error(self.timeout) from None
+            started = time.monotonic()
+            # the reserved lane is for cheap queries: one that outruns it there goes on to a general
+            # worker with the rest of its time (its client is no longer light), freeing the lane
+            lane = started + self.fair.light_seconds if self.fair.is_reserved(slot) else None
+            try:
+                slot.conn.send(job.to_message(gen))
+                tag, payload = self._wait(slot, deadline, lane)
+                break
+            except _OverrunError as over:
+                self._replace(slot)
+                slot = None
+                if over.error is None:
+                    self.moved += 1
+                    continue
+                raise over.error from None
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                self.died += 1
+                slot.process.join(timeout=0.5)
+                code = slot.process.exitcode
+                self._replace(slot)
+                slot = None
+                detail = f"exit code {code}" if code is not None else str(exc) or type(exc).__name__
+                if code == -6:        # SIGABRT: a Rust panic in pyoxigraph that could not unwind
+                    detail += ("; pyoxigraph 内部崩溃 / a panic inside pyoxigraph — known with ORDER BY over mixed "
+                               "kinds of terms: sort on one kind, e.g. ORDER BY STR(?x)")
+                raise worker_died_error(detail) from exc
+            finally:
+                self.fair.release(job.client, slot, time.monotonic() - started)
         elapsed = round((time.monotonic() - t0) * 1000, 2)
         if tag == "error":
             pos = payload.get("position")
@@ -288,13 +321,19 @@ class LocalPool(Executor):
                       body=payload.get("body"), table=payload.get("table"), time_ms=elapsed,
                       generation=payload.get("generation"))
 
-    def _wait(self, slot: _Slot, deadline: float) -> tuple[str, Any]:
-        """The worker's answer; watches its memory while it works. Raises _OverrunError."""
+    def _wait(self, slot: _Slot, deadline: float, lane: float | None = None) -> tuple[str, Any]:
+        """The worker's answer; watches its memory while it works. Raises _OverrunError
+        (with no error when the query outran the reserved lane's ``lane`` time)."""
         while True:
-            left = deadline - time.monotonic()
+            now = time.monotonic()
+            left = deadline - now
             if left <= 0:
                 self.killed += 1
                 raise _OverrunError(timeout_error(self.timeout))
+            if lane is not None and now >= lane:
+                raise _OverrunError(None)
+            if lane is not None:
+                left = min(left, lane - now)
             if slot.conn.poll(min(left, 0.05)):
                 self.peak_mb = max(self.peak_mb, rss_mb(slot.process.pid))
                 return slot.conn.recv()
@@ -310,7 +349,7 @@ class LocalPool(Executor):
         return {"mode": "local", "store": self.store_dir, "generation": self.generation(),
                 "workers": len(slots), "idle": self.fair.status()["free"], "timeout_s": self.timeout,
                 "killed_for_timeout": self.killed, "killed_for_memory": self.killed_for_memory,
-                "worker_deaths": self.died, "peak_worker_mb": round(self.peak_mb, 1),
+                "worker_deaths": self.died, "peak_worker_mb": round(self.peak_mb, 1), "moved_off_reserve": self.moved,
                 "memory_cap_mb": self.memory_mb, "fair_queue": self.fair.status(),
                 "network_sandbox": all(s.info["sandboxed"] for s in ready) if (ready := [s for s in slots if s.info])
                 else None,
@@ -330,7 +369,7 @@ class LocalPool(Executor):
 
 
 class _OverrunError(Exception):
-    def __init__(self, error: QueryError) -> None:
+    def __init__(self, error: QueryError | None) -> None:
         self.error = error
 
 

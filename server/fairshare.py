@@ -11,6 +11,8 @@ both workers and everyone else got 503). Three rules:
 * **reserve**: ``reserved`` workers serve only *light* clients: nothing running and less
   than ``light_seconds`` of recent worker time. Clients that keep workers busy (a run of
   heavy queries) cannot take them, so a cheap query from anyone else finds a worker at once.
+  A query still running there after ``light_seconds`` is stopped and goes on to a general
+  worker with the rest of its time (:class:`server.executor.LocalPool`).
 """
 
 from __future__ import annotations
@@ -68,6 +70,10 @@ class FairQueue:
             self._reserved[id(slot)] = reserved
             self._free.append((slot, reserved))
             self._dispatch()
+
+    def is_reserved(self, slot: Any) -> bool:
+        with self._cv:
+            return self._reserved.get(id(slot), False)
 
     def forget_slot(self, slot: Any) -> bool:
         """Whether ``slot`` was a reserved one (its replacement takes the same role)."""

@@ -126,6 +126,25 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             conn.send(("error", err))
         except Exception as exc:  # noqa: BLE001 - report, never die silently
             conn.send(("error", {"zh": f"查询执行出错：{exc}", "en": f"query failed: {exc}", "status": 500}))
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) is a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            conn.send(("error", engine_panic(exc)))
+
+
+def engine_panic(exc: BaseException) -> dict[str, Any]:
+    """A panic inside pyoxigraph: the worker lives on and the client is told what to change.
+
+    Known case (pyoxigraph 0.5.13): ORDER BY over terms of mixed kinds (the zero-length
+    path of ``?X foaf:knows* ?Y`` binds every term, literals of all datatypes included)
+    makes Rust's sort panic, "user-provided comparison function does not correctly
+    implement a total order". Answered 503 (the engine, not the query, is at fault).
+    """
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    hint_zh = "；若查询含 ORDER BY，请按单一类型排序（如 ORDER BY STR(?x)）" if "total order" in text else ""
+    hint_en = "; with ORDER BY, sort on one kind of value (e.g. ORDER BY STR(?x))" if "total order" in text else ""
+    return {"zh": f"查询引擎内部错误（pyoxigraph：{text}）{hint_zh}",
+            "en": f"query engine internal error (pyoxigraph: {text}){hint_en}", "status": 503}
 
 
 def error_dict(exc: Any) -> dict[str, Any]:
