@@ -141,3 +141,17 @@ def test_report_xlsx_and_validation_csv_use_the_guard():
     assert "cellsafe.xlsx_text" in Path(report_xlsx.__file__).read_text(encoding="utf-8")
     assert "cellsafe.csv_row" in Path(validate.__file__).read_text(encoding="utf-8")
     assert cellsafe.csv_row(["=1", "x", 3, "-1"]) == ["'=1", "x", 3, "-1"]
+
+
+def test_csv_size_cap_refuses_at_once(tmp_path, monkeypatch):
+    from loaders import csvfile, limits
+
+    path = tmp_path / "huge.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "序号,重点工作\r\n".encode() + b"1,x\r\n" * 50_000)
+    monkeypatch.setitem(limits.MAX_BYTES, "csv", 100_000)
+    t0 = time.monotonic()
+    with pytest.raises(LoadError) as err:
+        csvfile.read_segments(path)
+    assert time.monotonic() - t0 < 0.5
+    assert "huge.csv" in str(err.value) and "CSV 文件过大" in str(err.value) and "too large" in str(err.value)
+    assert limits.MAX_BYTES["xlsx"] == xlsxguard.MAX_FILE_BYTES
