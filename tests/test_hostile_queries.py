@@ -43,13 +43,14 @@ def _post(client, text: str):
     "@a-" * 21000, "_:a." * 16000, "# x\n" * 16000, "1." * 32768,
 ])
 def test_guard_is_linear(client, text):
+    # generous bounds (the quadratic guard took 35 s on the first text; figures: benchmarks.hostile)
     t0 = time.monotonic()
     tokens.tokenize(text)
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 10.0
     t0 = time.monotonic()
     resp = _post(client, text)
     assert resp.status_code in (400, 413), resp.data[:200]
-    assert time.monotonic() - t0 < 2.0
+    assert time.monotonic() - t0 < 10.0
 
 
 def test_size_cap_is_413(client):
