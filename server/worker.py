@@ -133,12 +133,11 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
 
 
 def engine_panic(exc: BaseException) -> dict[str, Any]:
-    """A panic inside pyoxigraph: the worker lives on and the client is told what to change.
+    """A panic raised into Python by pyoxigraph: the worker lives on, the client gets 503.
 
-    Known case (pyoxigraph 0.5.13): ORDER BY over terms of mixed kinds (the zero-length
-    path of ``?X foaf:knows* ?Y`` binds every term, literals of all datatypes included)
-    makes Rust's sort panic, "user-provided comparison function does not correctly
-    implement a total order". Answered 503 (the engine, not the query, is at fault).
+    A panic on one of pyoxigraph's own threads cannot unwind into Python and aborts the
+    worker instead (pyoxigraph 0.5.13: ORDER BY after ``?X foaf:knows* ?Y``, see
+    scripts/pyoxigraph_repro.py); the executor then answers 503 naming it and starts a new one.
     """
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
     hint_zh = "；若查询含 ORDER BY，请按单一类型排序（如 ORDER BY STR(?x)）" if "total order" in text else ""
