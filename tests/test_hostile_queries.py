@@ -233,3 +233,25 @@ def test_property_path_order_by_does_not_kill_a_worker(built_store):
         if resp.status_code == 503:        # pyoxigraph 0.5.13 may abort in its sort: said so, worker replaced
             assert "pyoxigraph" in resp.json["error"] or "超时" in resp.json["error"]
     assert client.get("/sparql", query_string={"query": "ASK { ?s a pk:KeyTask }"}).json["boolean"] is True
+
+
+def test_server_says_so_when_the_sandbox_cannot_be_set_up(store, monkeypatch, capsys):
+    """Where unshare is refused (a container's seccomp profile) the start says so."""
+    original = executor._Slot.wait_ready
+
+    def refused(self, timeout: float = 60.0) -> None:
+        original(self, timeout)
+        self.info["sandboxed"] = False               # as a worker reports when unshare fails
+
+    monkeypatch.setattr(executor._Slot, "wait_ready", refused)
+    pool = executor.LocalPool(store, workers=1, reserved=0, timeout=10, sandbox=True)
+    try:
+        pool.run(executor.Job("ASK {}"))
+        err = capsys.readouterr().err
+        assert "无法断网" in err and "could not drop their network" in err and "SERVICE" in err
+        assert pool.status()["network_sandbox"] is False
+        with pytest.raises(Exception) as refused_service:
+            pool.run(executor.Job("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"))
+        assert getattr(refused_service.value, "status", None) == 400
+    finally:
+        pool.close()
