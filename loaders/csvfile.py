@@ -20,6 +20,7 @@ from policykg.core.records import Backbone, RegionList
 
 from .grid import GridRow, Segment, to_region_list
 from .headers import ReadOptions
+from .limits import check_size
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SAVE_AS = ("请在 Excel 中另存为“CSV UTF-8（逗号分隔）”", "save it from Excel as 'CSV UTF-8 (comma delimited)'")
@@ -73,6 +74,7 @@ def _raise_undecodable(data: bytes, pos: int, where: str, exc: Exception) -> Non
 
 
 def read_segments(path: Path, progress: Progress = silent) -> tuple[list[Segment], str]:
+    check_size(path, "csv")
     text, enc = decode(path.read_bytes(), str(path))
     delimiter = _delimiter(text, "\t" if path.suffix.lower() == ".tsv" else ",")
     rows: list[GridRow] = []

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policykg.core import iris, regions
+from policykg.core import cellsafe, iris, regions
 from policykg.core.config import QUERY_DIR
 from policykg.core.errors import LoadError, UsageError
 from policykg.graph.store import open_read_only
@@ -243,7 +243,7 @@ def to_csv(table: Table) -> bytes:
     w.writerow(table.headers())
     fields = table.fields()
     for row in table.rows:
-        w.writerow([row.get(f, "") for f in fields])
+        w.writerow(cellsafe.csv_row([row.get(f, "") for f in fields]))   # no live formulas (OWASP)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -261,6 +261,7 @@ def to_xlsx(table: Table) -> bytes:
     fields = table.fields()
     for row in table.rows:
         ws.append([_xlsx_value(f, row.get(f, "")) for f in fields])
+        cellsafe.xlsx_text(ws)
     for col in ws.columns:
         width = max(len(str(c.value or "")) for c in col[:50])
         ws.column_dimensions[col[0].column_letter].width = min(60, max(8, width * 1.6))

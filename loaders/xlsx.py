@@ -16,6 +16,7 @@ from policykg.core.errors import LoadError
 from policykg.core.progress import Progress, silent
 from policykg.core.records import Backbone, RegionList
 
+from . import xlsxguard
 from .grid import MAX_TITLE_ROWS, GridRow, Segment, is_header_row, known_header_texts, to_region_list
 from .headers import ReadOptions
 from .sheets import best_sheet, hidden, hidden_warnings
@@ -60,10 +61,14 @@ def _text(value: object) -> str:
 
 def read_segments(path: Path, progress: Progress = silent, options: ReadOptions | None = None) -> list[Segment]:
     check_bytes(path)
+    xlsxguard.check(path)               # bounds before openpyxl builds anything (XLSX bombs)
     import openpyxl  # heavy optional dependency: imported only when an XLSX is read
 
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
+    except MemoryError as exc:
+        raise LoadError("XLSX 文件展开后内存不足：请删除多余的行列后另存", "out of memory expanding the XLSX file: "
+                        "delete unused rows and columns and save again", where=str(path)) from exc
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
         raise LoadError(f"无法读取 XLSX 文件：{exc}", f"cannot read the XLSX file: {exc}", where=str(path)) from exc
     known = known_header_texts()

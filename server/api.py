@@ -18,14 +18,13 @@ Errors: ``{"ok": false, "error", "errors", "status"}`` (+ ``position`` [line, co
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from policykg import pool, validate
+from policykg.core import regions
 from policykg.core.errors import PolicyKGError, QueryError
 from policykg.core.namespaces import prefixes
 from policykg.sparql import queries
@@ -33,6 +32,7 @@ from policykg.sparql import queries
 from . import executor, negotiation, ratelimit
 from .common import bad, cors, error_response, form_params, one, result_headers, url_params
 from .sparql import run_text
+from .validation_worker import ValidationWorker
 
 bp = Blueprint("api", __name__)
 
@@ -152,38 +152,21 @@ def free_query() -> Response:
 _VALIDATION_LOCK = threading.Lock()
 
 
-def _validate_child(conn: Any, store_dir: str, region: str | None) -> None:
-    try:
-        report = validate.run_store(store_dir, region=region)
-        data = json.loads(validate.render(report, "json"))
-        data["seconds"] = round(report.seconds, 2)
-        data["regions"] = list(report.regions)
-        conn.send(("ok", data))
-    except PolicyKGError as exc:
-        conn.send(("error", {"zh": exc.zh, "en": exc.en, "status": getattr(exc, "status", 400)}))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
-        conn.send(("error", {"zh": f"校验失败：{exc}", "en": f"validation failed: {exc}", "status": 500}))
-
-
 def validation_findings(store_dir: str, generation: str, region: str | None, timeout: float) -> dict[str, Any]:
-    """Findings for one generation (cached), computed in a separate process (pySHACL is slow)."""
-    cache = current_app.extensions.setdefault("policykg", {}).setdefault("validation", {})
+    """Findings for one generation (cached), computed in one reused process (pySHACL is slow)."""
+    ext = current_app.extensions.setdefault("policykg", {})
+    cache = ext.setdefault("validation", {})
     key = (generation, region)
+    if key in cache:
+        return cache[key]
     with _VALIDATION_LOCK:
+        worker = ext.get("validation_worker")
+        if worker is None:
+            worker = ext["validation_worker"] = ValidationWorker()
+    with worker.lock:
         if key in cache:
             return cache[key]
-        proc, parent = pool.spawn(_validate_child, store_dir, region, name="policykg-validate")
-        try:
-            if not parent.poll(timeout):
-                proc.kill()
-                raise QueryError(f"校验超时（{timeout:g} 秒）", f"validation timed out ({timeout:g} s)", status=503)
-            tag, data = parent.recv()
-        except EOFError as exc:
-            raise QueryError("校验进程意外退出", "validation process died", status=500) from exc
-        finally:
-            pool.stop(proc, parent, kill=False)
-        if tag == "error":
-            raise QueryError(data["zh"], data["en"], status=int(data.get("status") or 500))
+        data = worker.run(store_dir, region, timeout)
         for old in [k for k in cache if k[0] != generation]:
             del cache[old]
         cache[key] = data
@@ -198,6 +181,12 @@ def validation() -> Response:
                              status=501)
         params = url_params()
         region = one(params, "region") or None
+        ratelimit.check()
+        if region is not None:
+            try:
+                region = regions.get(region).code       # a bad code is a 404 before any work
+            except PolicyKGError as exc:
+                raise QueryError(exc.zh, exc.en, status=404) from exc
         ex = executor.get(current_app)
         gen = ex.generation()
         if gen is None:

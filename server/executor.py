@@ -14,7 +14,7 @@ query, bindings, dataset, format, row cap): the data change only when the genera
 from __future__ import annotations
 
 import atexit
-import queue
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -26,7 +26,18 @@ from policykg.core.errors import QueryError
 from policykg.graph import store as pkstore
 
 from . import worker
-from .jobs import Answer, Executor, Job, busy_error, timeout_error
+from .fairshare import BusyError, FairQueue, TooManyError
+from .jobs import (
+    Answer,
+    Executor,
+    Job,
+    busy_error,
+    memory_error,
+    rss_mb,
+    timeout_error,
+    too_many_error,
+    worker_died_error,
+)
 from .remote import RemoteExecutor
 
 # ------------------------------------------------------------------ local worker pool
@@ -35,6 +46,7 @@ class _Slot:
     def __init__(self, store_dir: str, sandbox: bool) -> None:
         self.process, self.conn = pool.spawn(worker.main, store_dir, sandbox, name="policykg-query-worker")
         self.info: dict[str, Any] = {}
+        self.baseline_mb = 0.0
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         if not self.conn.poll(timeout):
@@ -42,20 +54,34 @@ class _Slot:
             raise RuntimeError("query worker did not start")
         tag, info = self.conn.recv()
         self.info = info
+        self.baseline_mb = rss_mb(self.process.pid)
 
     def kill(self) -> None:
         pool.stop(self.process, self.conn)
 
 
 class LocalPool(Executor):
-    """``workers`` processes over the store at ``store_dir``; lazily started."""
+    """``workers`` processes (plus ``reserved`` ones for light clients, see
+    :mod:`server.fairshare`) over the store at ``store_dir``; lazily started.
 
-    def __init__(self, store_dir: Path | str, *, workers: int = 2, timeout: float = 10.0, sandbox: bool = True) -> None:
+    A worker whose resident memory grows more than ``memory_mb`` over its idle size is
+    killed (503, clear message), as is one that overruns the timeout.
+    """
+
+    def __init__(self, store_dir: Path | str, *, workers: int = 2, timeout: float = 10.0, sandbox: bool = True,
+                 reserved: int = 1, per_client: int = 4, memory_mb: int = 1024) -> None:
         self.store_dir = str(store_dir)
         self.workers = max(1, int(workers))
+        self.reserved = max(0, int(reserved))
         self.timeout = float(timeout)
         self.sandbox = sandbox
-        self._idle: queue.Queue[_Slot] = queue.Queue()
+        self.memory_mb = int(memory_mb)
+        self.fair = FairQueue(per_client=per_client)
+        self.peak_mb = 0.0
+        self.killed_for_memory = 0
+        self.died = 0
+        self.moved = 0                       # queries moved off the reserved lane
+        self._standby: list[_Slot] = []
         self._all: set[_Slot] = set()
         self._lock = threading.Lock()
         self._started = False
@@ -82,30 +108,55 @@ class LocalPool(Executor):
             if self._started:
                 return
             self._started = True
-        slots = [_Slot(self.store_dir, self.sandbox) for _ in range(self.workers)]
+        slots = [_Slot(self.store_dir, self.sandbox) for _ in range(self.workers + self.reserved)]
         with self._lock:
             self._all.update(slots)
-        for s in slots:
+        for i, s in enumerate(slots):
             s.wait_ready()
-            self._idle.put(s)
+            self.fair.add_slot(s, reserved=i >= self.workers)
+        if self.reserved:
+            def standby() -> None:          # a started spare that replaces a killed reserved worker at once
+                try:
+                    spare = self._spawn()
+                except (RuntimeError, OSError, EOFError):
+                    return
+                with self._lock:
+                    self._standby.append(spare)
+
+            threading.Thread(target=standby, name="policykg-standby", daemon=True).start()
+        if self.sandbox and not all(s.info.get("sandboxed") for s in slots):
+            print("policykg: 警告：查询进程无法断网（内核拒绝 unshare 网络命名空间）；SERVICE 仍由前端与进程内检查拒绝 / "
+                  "warning: query workers could not drop their network (unshare refused); SERVICE is still refused "
+                  "by the guard, in front and in each worker", file=sys.stderr, flush=True)
 
     def _replace(self, slot: _Slot) -> None:
         slot.kill()
+        reserved = self.fair.forget_slot(slot)
         with self._lock:
             self._all.discard(slot)
             if self._closed:
                 return
 
+        standby = None
+        if reserved:                      # the reserved lane must not wait for a new interpreter
+            with self._lock:
+                standby = self._standby.pop() if self._standby else None
+
         def spawn() -> None:
             try:
                 new = self._spawn()
-            except RuntimeError:
+            except (RuntimeError, OSError, EOFError):
                 return
             if self._closed:
                 new.kill()
+            elif standby is not None:
+                with self._lock:
+                    self._standby.append(new)
             else:
-                self._idle.put(new)
+                self.fair.add_slot(new, reserved=reserved)
 
+        if standby is not None:
+            self.fair.add_slot(standby, reserved=True)
         threading.Thread(target=spawn, name="policykg-respawn", daemon=True).start()
 
     def run(self, job: Job) -> Answer:
@@ -118,26 +169,41 @@ class LocalPool(Executor):
         self._start()
         t0 = time.monotonic()
         deadline = t0 + self.timeout
-        try:
-            slot = self._idle.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            raise busy_error(self.timeout) from None
-        try:
-            slot.conn.send(job.to_message(gen))
-            if not slot.conn.poll(max(0.0, deadline - time.monotonic())):
-                self.killed += 1
+        while True:
+            try:
+                slot: _Slot | None = self.fair.acquire(job.client, deadline)
+            except TooManyError:
+                raise too_many_error(self.fair.per_client) from None
+            except BusyError:
+                raise busy_error(self.timeout) from None
+            started = time.monotonic()
+            # the reserved lane is for cheap queries: one that outruns it there goes on to a general
+            # worker with the rest of its time (its client is no longer light), freeing the lane
+            lane = started + self.fair.light_seconds if self.fair.is_reserved(slot) else None
+            try:
+                slot.conn.send(job.to_message(gen))
+                tag, payload = self._wait(slot, deadline, lane)
+                break
+            except _OverrunError as over:
                 self._replace(slot)
                 slot = None
-                raise timeout_error(self.timeout)
-            tag, payload = slot.conn.recv()
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            if slot is not None:
+                if over.error is None:
+                    self.moved += 1
+                    continue
+                raise over.error from None
+            except (EOFError, OSError, BrokenPipeError) as exc:
+                self.died += 1
+                slot.process.join(timeout=0.5)
+                code = slot.process.exitcode
                 self._replace(slot)
                 slot = None
-            raise QueryError("查询进程意外退出", f"query worker died: {exc}", status=500) from exc
-        finally:
-            if slot is not None:
-                self._idle.put(slot)
+                detail = f"exit code {code}" if code is not None else str(exc) or type(exc).__name__
+                if code == -6:        # SIGABRT: a Rust panic in pyoxigraph that could not unwind
+                    detail += ("; pyoxigraph 内部崩溃 / a panic inside pyoxigraph — known with ORDER BY over mixed "
+                               "kinds of terms: sort on one kind, e.g. ORDER BY STR(?x)")
+                raise worker_died_error(detail) from exc
+            finally:
+                self.fair.release(job.client, slot, time.monotonic() - started)
         elapsed = round((time.monotonic() - t0) * 1000, 2)
         if tag == "error":
             pos = payload.get("position")
@@ -147,12 +213,36 @@ class LocalPool(Executor):
                       body=payload.get("body"), table=payload.get("table"), time_ms=elapsed,
                       generation=payload.get("generation"))
 
+    def _wait(self, slot: _Slot, deadline: float, lane: float | None = None) -> tuple[str, Any]:
+        """The worker's answer; watches its memory while it works. Raises _OverrunError
+        (with no error when the query outran the reserved lane's ``lane`` time)."""
+        while True:
+            now = time.monotonic()
+            left = deadline - now
+            if left <= 0:
+                self.killed += 1
+                raise _OverrunError(timeout_error(self.timeout))
+            if lane is not None and now >= lane:
+                raise _OverrunError(None)
+            if lane is not None:
+                left = min(left, lane - now)
+            if slot.conn.poll(min(left, 0.05)):
+                self.peak_mb = max(self.peak_mb, rss_mb(slot.process.pid))
+                return slot.conn.recv()
+            used = rss_mb(slot.process.pid)
+            self.peak_mb = max(self.peak_mb, used)
+            if self.memory_mb and used - slot.baseline_mb > self.memory_mb:
+                self.killed_for_memory += 1
+                raise _OverrunError(memory_error(self.memory_mb))
+
     def status(self) -> dict[str, Any]:
         with self._lock:
             slots = list(self._all)
         return {"mode": "local", "store": self.store_dir, "generation": self.generation(),
-                "workers": len(slots), "idle": self._idle.qsize(), "timeout_s": self.timeout,
-                "killed_for_timeout": self.killed,
+                "workers": len(slots), "idle": self.fair.status()["free"], "timeout_s": self.timeout,
+                "killed_for_timeout": self.killed, "killed_for_memory": self.killed_for_memory,
+                "worker_deaths": self.died, "peak_worker_mb": round(self.peak_mb, 1), "moved_off_reserve": self.moved,
+                "memory_cap_mb": self.memory_mb, "fair_queue": self.fair.status(),
                 "network_sandbox": all(s.info["sandboxed"] for s in ready) if (ready := [s for s in slots if s.info])
                 else None,
                 "query_store": ready[0].info.get("store") if ready else None}
@@ -168,6 +258,11 @@ class LocalPool(Executor):
             except OSError:
                 pass
             s.kill()
+
+
+class _OverrunError(Exception):
+    def __init__(self, error: QueryError | None) -> None:
+        self.error = error
 
 
 # ------------------------------------------------------------------ cache
@@ -231,7 +326,10 @@ def create(config: Any) -> Executor:
                                          max_bytes=int(config.get("MAX_REMOTE_BYTES") or 64 << 20))
     else:
         inner = LocalPool(config["STORE_PATH"], workers=int(config.get("QUERY_WORKERS") or 2), timeout=timeout,
-                          sandbox=bool(config.get("QUERY_SANDBOX", True)))
+                          sandbox=bool(config.get("QUERY_SANDBOX", True)),
+                          reserved=int(config.get("QUERY_RESERVED_WORKERS", 1)),
+                          per_client=int(config.get("MAX_IN_FLIGHT_PER_CLIENT") or 4),
+                          memory_mb=int(config.get("QUERY_MEMORY_MB", 1024)))
     ex = Cached(inner, max_entries=int(config.get("CACHE_ENTRIES") or 512))
     _LIVE.append(ex)
     return ex

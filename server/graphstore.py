@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import threading
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, request
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Triple, parse
+from pyoxigraph import NamedNode, RdfFormat, Triple
 
 from loaders import load
 from policykg import versions
@@ -41,6 +40,7 @@ from policykg.versions import count_rows
 from . import executor, negotiation
 from .changes import version_graph_body
 from .common import bad, cors, error_response, one, url_params
+from .upload import parse_upload
 
 bp = Blueprint("graphstore", __name__)
 
@@ -49,6 +49,8 @@ UPLOAD_FORMATS = {
     "application/n-triples": RdfFormat.N_TRIPLES, "text/plain": RdfFormat.N_TRIPLES,
     "application/rdf+xml": RdfFormat.RDF_XML, "application/ld+json": RdfFormat.JSON_LD,
 }
+_FORMAT_KEYS = {RdfFormat.TURTLE: "turtle", RdfFormat.N_TRIPLES: "ntriples", RdfFormat.RDF_XML: "rdfxml",
+                RdfFormat.JSON_LD: "jsonld"}
 _WRITE_LOCK = threading.Lock()
 _GRAPH_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 _DEFAULT_QUERY = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
@@ -179,18 +181,7 @@ def _parse_body(graph: str) -> list[Triple]:
     body = request.get_data()
     if len(body) > limit:
         raise bad(f"上传过大：上限 {limit} 字节", f"upload too large: limit {limit} bytes", status=413)
-    try:
-        body.decode("utf-8")
-        quads = list(parse(body, format=fmt, base_iri=graph))
-    except UnicodeDecodeError as exc:
-        raise bad(f"上传内容不是 UTF-8：{exc}", f"the upload is not UTF-8: {exc}") from exc
-    except SyntaxError as exc:
-        m = re.search(r"(\d+):(\d+)", str(exc))
-        raise QueryError(f"RDF 语法错误：{exc}", f"RDF syntax error: {exc}",
-                         position=(int(m.group(1)), int(m.group(2))) if m else None) from exc
-    if any(not isinstance(q.graph_name, DefaultGraph) for q in quads):
-        raise bad("上传的是三元组格式，不能含命名图", "the upload must be triples, without named graphs")
-    return [q.triple for q in quads]
+    return parse_upload(body, _FORMAT_KEYS[fmt], graph)
 
 
 def _current_triples(root: str, graph: str) -> list[Triple]:

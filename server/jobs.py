@@ -24,6 +24,7 @@ class Job:
     kind: str | None = None            # select|ask|graph when the caller knows (remote needs it)
     base: str | None = None            # base IRI for relative IRIs (the protocol endpoint's URL)
     as_of: str | None = None           # answer from the versions current then (policykg.asof)
+    client: str = ""                   # who asks (remote address): the fair queue's key, not cached on
 
     def cache_key(self) -> tuple:
         return (self.text, self.fmt, tuple((k, str(v)) for k, v in self.substitutions),
@@ -57,6 +58,34 @@ class Answer:
 def timeout_error(seconds: float) -> QueryError:
     return QueryError(f"查询超时：超过 {seconds:g} 秒，已中止", f"query timed out after {seconds:g} s and was stopped",
                       status=503)
+
+
+def too_many_error(limit: int) -> QueryError:
+    err = QueryError(f"同一客户端进行中的查询已达上限（{limit} 个），请等前面的查询结束后再试",
+                     f"too many queries in flight from this client (limit {limit}); wait for one to finish",
+                     status=429)
+    err.retry_after = 1  # type: ignore[attr-defined]
+    return err
+
+
+def worker_died_error(detail: str) -> QueryError:
+    return QueryError(f"查询进程意外退出（{detail}），已重启；请简化查询后重试",
+                      f"query worker died ({detail}); it was restarted: simplify the query and retry", status=503)
+
+
+def memory_error(limit_mb: int) -> QueryError:
+    return QueryError(f"查询占用内存超过上限（{limit_mb} MB），已中止；请缩小查询范围（如加 LIMIT、去掉笛卡尔积）",
+                      f"the query used more than the memory cap ({limit_mb} MB) and was stopped; narrow it "
+                      "(add LIMIT, avoid cartesian products)", status=503)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process in MB (Linux /proc; 0 where unavailable)."""
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * 4096 / (1 << 20)
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 def busy_error(seconds: float) -> QueryError:

@@ -9,7 +9,10 @@ negotiated (:mod:`server.negotiation`); ``format=`` / ``output=`` override Accep
 Statuses (where the standard leaves room we follow Jena Fuseki, except as noted):
   400  malformed request or query (message with line and column), two queries, query and
        update together, a wrong or missing Content-Type (Fuseki: 415), non-UTF-8 input
-  403  any SPARQL Update (also via ``update=``/``application/sparql-update``), any SERVICE clause
+  400  also: any SERVICE clause, however spelled; nesting deeper than guard.MAX_DEPTH; an
+       invalid IRI in default-graph-uri, named-graph-uri or FROM (relative FROM IRIs resolve
+       against the query's BASE, else the endpoint's URL)
+  403  any SPARQL Update (also via ``update=``/``application/sparql-update``)
   405  a method other than GET/POST/OPTIONS
   406  no acceptable result format
   413  a query longer than MAX_QUERY_BYTES
@@ -72,7 +75,10 @@ def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
              base: str | None = None, as_of: str | None = None) -> tuple[executor.Answer, negotiation.Choice]:
     """Check, negotiate and run one query. ``fmt_for(kind) -> Choice | None`` picks the format."""
     check_size(text)
-    info = guard.check_query(text)
+    info = guard.check_query(text, base)
+    for name, iris in (("default-graph-uri", default_graph), ("named-graph-uri", named_graphs)):
+        for iri in iris or []:
+            guard.check_iri(iri, name)
     kind = info.kind or "select"          # not a query form: the engine will say why (400 + position)
     choice = fmt_for(kind)
     if choice is None:
@@ -82,7 +88,7 @@ def run_text(text: str, fmt_for: Any, *, default_graph: list[str] | None = None,
     dg, ng = dataset(info, default_graph or [], named_graphs or [])
     job = executor.Job(text=text, fmt=choice.fmt, substitutions=tuple(sorted((substitutions or {}).items())),
                        default_graph=dg, named_graphs=ng, max_rows=max_rows(), kind=info.kind, base=base,
-                       as_of=_as_of(as_of))
+                       as_of=_as_of(as_of), client=request.remote_addr or "-")
     return executor.get(current_app).run(job), choice
 
 

@@ -6,7 +6,9 @@ The worker queries an in-memory copy of the current generation when it fits
 pyoxigraph has no query timeout, so the server runs queries here and kills a worker
 that overruns (:mod:`server.executor`). Before importing pyoxigraph the worker drops its
 network (a new, empty network namespace via ``unshare``; best effort, reported to the
-parent): even a SERVICE clause the tokenizer missed could not reach another server.
+parent): even a SERVICE clause the tokenizer missed could not reach another server. The
+worker also runs the guard (:func:`policykg.sparql.guard.check_query`) on the text it executes, so a
+job that reached it by another route is refused the same way, sandbox or not.
 Keep this module's imports light: it is imported in a freshly spawned interpreter.
 """
 
@@ -82,6 +84,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
     from policykg.core.errors import PolicyKGError
     from policykg.sparql import queries
+    from policykg.sparql.guard import check_query  # again here, on the very text run (and when unsandboxed)
 
     reader = Reader(store_dir)
     try:   # open (and, for a store that fits, copy into memory) before saying ready
@@ -107,6 +110,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
 
                 store = snapshot(store_dir, job["as_of"])
             text, shift = job["text"], 0
+            check_query(text, job.get("base"))
             if job.get("base"):
                 # the service-defined base IRI (SPARQL 1.1 Protocol: it MAY be the endpoint); on
                 # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
@@ -130,6 +134,24 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             conn.send(("error", err))
         except Exception as exc:  # noqa: BLE001 - report, never die silently
             conn.send(("error", {"zh": f"查询执行出错：{exc}", "en": f"query failed: {exc}", "status": 500}))
+        except BaseException as exc:  # noqa: BLE001 - a Rust panic (pyo3 PanicException) is a BaseException
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            conn.send(("error", engine_panic(exc)))
+
+
+def engine_panic(exc: BaseException) -> dict[str, Any]:
+    """A panic raised into Python by pyoxigraph: the worker lives on, the client gets 503.
+
+    A panic on one of pyoxigraph's own threads cannot unwind into Python and aborts the
+    worker instead (pyoxigraph 0.5.13: ORDER BY after ``?X foaf:knows* ?Y``, see
+    scripts/pyoxigraph_repro.py); the executor then answers 503 naming it and starts a new one.
+    """
+    text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    hint_zh = "；若查询含 ORDER BY，请按单一类型排序（如 ORDER BY STR(?x)）" if "total order" in text else ""
+    hint_en = "; with ORDER BY, sort on one kind of value (e.g. ORDER BY STR(?x))" if "total order" in text else ""
+    return {"zh": f"查询引擎内部错误（pyoxigraph：{text}）{hint_zh}",
+            "en": f"query engine internal error (pyoxigraph: {text}){hint_en}", "status": 503}
 
 
 def error_dict(exc: Any) -> dict[str, Any]:

@@ -49,13 +49,13 @@ def test_from_clauses_are_resolved_with_prefixes_and_base():
     assert info.from_named == ["http://n", "https://w3id.org/policykg/graph/region/330800"]
 
 
-def test_check_query_refuses_with_403():
+def test_check_query_refuses_update_403_service_400():
     with pytest.raises(QueryError) as upd:
         guard.check_query("CLEAR ALL")
     assert upd.value.status == 403 and "只读" in upd.value.message
     with pytest.raises(QueryError) as svc:
         guard.check_query("SELECT * { SERVICE <http://x> {} }")
-    assert svc.value.status == 403 and "SERVICE" in svc.value.message
+    assert svc.value.status == 400 and "SERVICE" in svc.value.message
 
 
 @pytest.mark.parametrize("accept, kind, fmt", [

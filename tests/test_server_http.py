@@ -69,9 +69,12 @@ def test_errors_reach_the_client(server):
     with pytest.raises(QueryBadFormed) as bad:
         wrapper(server, "SELECT * WHERE { ?s ?p }").query()
     assert '"position":[1,25]' in str(bad.value)
-    with pytest.raises(urllib.error.HTTPError) as refused:       # SPARQLWrapper passes 403 through
+    with pytest.raises(QueryBadFormed) as refused:               # SERVICE is a 400 (issue 19)
         wrapper(server, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }").query()
-    assert refused.value.code == 403
+    assert "SERVICE" in str(refused.value)
+    with pytest.raises(urllib.error.HTTPError) as update:        # SPARQLWrapper passes 403 through
+        wrapper(server, "CLEAR ALL").query()
+    assert update.value.code == 403
 
 
 def test_service_description(server):

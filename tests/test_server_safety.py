@@ -1,6 +1,6 @@
 """A public endpoint must be read-only and closed: each refusal and limit has a test here.
 
-Updates (every operation, by every route) -> 403, never run; SERVICE -> 403, parsed by
+Updates (every operation, by every route) -> 403, never run; SERVICE -> 400, parsed by
 tokens (a string saying "service" is fine); FROM never fetches; no network even for a query
 that slips past the front; a real timeout (the worker is killed) while other clients are
 served; row cap flagged; rate limit 429; size 413; non-UTF-8 400; syntax errors 400 with
@@ -91,7 +91,7 @@ def test_service_refused_and_never_contacted(client, query):
     with Listener() as ear:
         text = query.replace("{url}", f"http://127.0.0.1:{ear.port}/sparql")
         resp = client.get("/sparql", query_string={"query": text}, headers={"Accept": "application/json"})
-        assert resp.status_code == 403
+        assert resp.status_code == 400
         assert "SERVICE" in resp.json["error"]
         time.sleep(0.2)
     assert ear.hits == []

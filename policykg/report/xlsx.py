@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from policykg.core import cellsafe
 from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
 from policykg.handling.render import add_sheets
 
@@ -34,6 +35,7 @@ def write_xlsx(data: ReportData, path: Path) -> None:
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for row in rows:
             ws.append(row)
+            cellsafe.xlsx_text(ws)
             if gap_col is not None and row[gap_col] in (0, "0"):
                 ws.cell(ws.max_row, gap_col + 1).fill = gap_fill
         ws.freeze_panes = "A2"

@@ -15,14 +15,12 @@ serialised by pyoxigraph (N-Triples syntax, quotes escaped), never raw user text
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^\s<>"{}|^`\\]*>|\#[^\n]*|[?$][A-Za-z_]\w*|\w+|.)""",
-                    re.DOTALL)
+from .sparql.tokens import tokenize
 
 
 class NotInlinableError(ValueError):
@@ -36,7 +34,7 @@ def inline(text: str, terms: Mapping[str, Any]) -> str:
     for name, term in terms.items():
         if not isinstance(term, (NamedNode, Literal)):
             raise NotInlinableError(f"cannot write {type(term).__name__} for ?{name} into a query")
-    toks = TOKEN.findall(text)
+    toks = [t.text for t in tokenize(text)]
     at = next((i for i, t in enumerate(toks) if t.upper() == "WHERE"), None)
     if at is None:
         raise NotInlinableError("query has no WHERE keyword")

@@ -9,6 +9,7 @@ import io
 import json
 from collections import Counter
 
+from policykg.core import cellsafe
 from policykg.core.errors import UsageError
 from policykg.core.regions import get as get_region
 
@@ -88,8 +89,8 @@ def _csv(report: Report) -> str:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(["severity", "region", "row", "key_task", "shape", "focus", "path", "value", "message_zh", "message_en"])
     for f in report.results:
-        w.writerow([f.severity, f.region or "", "" if f.row is None else f.row, f.key_task or "", f.shape_name,
-                    f.focus, f.path or "", f.value or "", f.message_zh, f.message_en])
+        w.writerow(cellsafe.csv_row([f.severity, f.region or "", "" if f.row is None else f.row, f.key_task or "",
+                                     f.shape_name, f.focus, f.path or "", f.value or "", f.message_zh, f.message_en]))
     return buf.getvalue()
 
 
