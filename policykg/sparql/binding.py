@@ -20,7 +20,7 @@ from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
-from .sparql.tokens import tokenize
+from .tokens import tokenize
 
 
 class NotInlinableError(ValueError):
