@@ -135,13 +135,34 @@ def test_xlsx_export_writes_formulas_as_text(tmp_path):
     assert all(ws.cell(r, 3).data_type == "s" and ws.cell(r, 3).quotePrefix for r in range(2, 2 + len(PAYLOADS)))
 
 
-def test_report_xlsx_and_validation_csv_use_the_guard():
-    from policykg import validate
-    from policykg.report import xlsx as report_xlsx
+def test_validation_csv_writes_formulas_as_text():
+    """A finding whose value or message a list controls (a cell's text) is no live formula in
+    the validation CSV (OWASP's guard prefix)."""
+    from policykg.validate import render
+    from policykg.validate.model import Finding, Report
 
-    assert "cellsafe.xlsx_text" in Path(report_xlsx.__file__).read_text(encoding="utf-8")
-    assert "cellsafe.csv_row" in Path(validate.__file__).read_text(encoding="utf-8")
+    bad = Finding("Warning", "https://w3id.org/policykg/id/x", None, "https://w3id.org/policykg/shapes#s",
+                  '=HYPERLINK("http://x")', "+1+2", region="330800", row=1, value="@SUM(1)")
+    rows = list(csv.reader(io.StringIO(render(Report(False, [bad]), "csv"))))
+    assert rows[1][7:] == ["'@SUM(1)", '\'=HYPERLINK("http://x")', "'+1+2"]
     assert cellsafe.csv_row(["=1", "x", 3, "-1"]) == ["'=1", "x", 3, "-1"]
+
+
+def test_report_xlsx_writes_formulas_as_text(tmp_path):
+    """The report's XLSX guards its cells like the export (a region name here stands for any text)."""
+    from policykg.report.data import Region, ReportData
+    from policykg.report.xlsx import write_xlsx
+
+    reg = Region("330800", '=HYPERLINK("http://x")', rows=1)
+    data = ReportData([reg], {}, [], [], {}, {})
+    path = tmp_path / "r.xlsx"
+    write_xlsx(data, path)
+    with zipfile.ZipFile(path) as zf:
+        sheets = [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and all(b"<f>" not in x and b"<f " not in x for x in sheets)
+    cells = [c for ws in openpyxl.load_workbook(path) for row in ws.iter_rows() for c in row
+             if c.value == '=HYPERLINK("http://x")']
+    assert cells and all(c.data_type == "s" for c in cells)
 
 
 def test_csv_size_cap_refuses_at_once(tmp_path, monkeypatch):
