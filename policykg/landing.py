@@ -238,10 +238,10 @@ def _attach_links(land: Landing, store: Any, items: dict[str, Item]) -> None:
 def _attach_recommendations(land: Landing) -> None:
     """Rank, once per measure, the items regions made of it; give each non-converted cell the best
     ones from other regions that converted it. Rank: how many regions offer an item of that name
-    for the measure, then printed before predicted and confidence, then items with service content,
-    then how much of the item's text the measure's text shares (character bigrams: a 衢州 item cites
-every measure of its key-task group, so this puts the closest first), then printed before predicted
-and confidence, then region and row. One suggestion per name (the best-ranked instance)."""
+    for the measure; then how much of the item's text the measure's text shares (character
+    bigrams: a 衢州 item cites every measure of its key-task group, so this puts the closest
+    first); then printed before predicted, and confidence; then region and row. One suggestion
+    per name (its best-ranked instance)."""
     for m, entries in land.items_by_measure.items():
         converted = set(land.converted_by(m))
         entries = [e for e in entries if e[0].region in converted]
