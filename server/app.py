@@ -16,7 +16,8 @@ from flask import Flask
 
 from policykg.config import DEFAULT_STORE, QUERY_DIR
 
-BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages")
+BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages",
+              "server.landing")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
