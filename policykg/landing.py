@@ -14,15 +14,20 @@ from ``graph/alignment/{code}`` (predicted or curated links; their confidence is
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pyoxigraph import NamedNode, QueryResultsFormat, Store
+
 from .config import QUERY_DIR
-from .errors import UsageError
+from .errors import QueryError, UsageError
+from .namespaces import prefixes
 from .queries import load_query
 from .queries import run as run_query
 
@@ -57,8 +62,49 @@ def _value(term: Any) -> Any:
 
 
 def _select(store: Any, name: str) -> list[dict[str, Any]]:
-    res = run_query(store, load_query(LANDING_DIR / f"{name}.rq").text)
-    return [{k: _value(r.get(k)) for k in res.variables} for r in res.rows]
+    """Run ``queries/landing/{name}.rq``; rows as plain Python values.
+
+    Results go through SPARQL JSON serialized in Rust (no Python term objects: 40k link rows
+    at 101 regions), and the queries of one call run in threads (Oxigraph releases the GIL)."""
+    text = load_query(LANDING_DIR / f"{name}.rq").text
+    if not isinstance(store, Store):               # a remote endpoint or another engine: the generic path
+        res = run_query(store, text)
+        return [{k: _value(r.get(k)) for k in res.variables} for r in res.rows]
+    try:
+        data = store.query(text, prefixes=prefixes()).serialize(format=QueryResultsFormat.JSON)
+    except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
+        raise QueryError(f"落地查询 {name}.rq 失败：{exc}", f"landing query {name}.rq failed: {exc}") from exc
+    body = json.loads(data or b"{}")
+    names = body.get("head", {}).get("vars", [])
+    return [{k: _json_value(b.get(k)) for k in names} for b in body.get("results", {}).get("bindings", [])]
+
+
+def _json_value(b: dict[str, str] | None) -> Any:
+    if b is None:
+        return None
+    v, dt = b["value"], b.get("datatype", "")
+    if dt.endswith(("#integer", "#int", "#long")):
+        return int(v)
+    if dt.endswith(("#decimal", "#double", "#float")):
+        return float(v)
+    if dt.endswith("#boolean"):
+        return v == "true"
+    return v
+
+
+def _select_all(store: Any, names: list[str]) -> list[list[dict[str, Any]]]:
+    with ThreadPoolExecutor(len(names)) as pool:
+        return list(pool.map(lambda n: _select(store, n), names))
+
+
+def has_alignment(store: Any) -> bool:
+    """Whether any graph/alignment/{code} exists (else every link is printed)."""
+    from . import iris
+
+    prefix = iris.graph("alignment/")
+    if isinstance(store, Store):
+        return any(g.value.startswith(prefix) for g in store.named_graphs() if isinstance(g, NamedNode))
+    return True
 
 
 def normalize_name(name: str) -> str:
@@ -174,20 +220,46 @@ def review_reason(text: str) -> str:
 
 # ------------------------------------------------------------------ assembly
 
-def compute(store: Any, region: str | None = None) -> Landing:
-    """Read the derived statuses and their links from ``store`` and assemble the matrix."""
-    rows = _select(store, "measures")
+@dataclass
+class StatusMatrix:
+    """Just the statuses (what the page paints first): regions, measures, status per cell."""
+
+    regions: dict[str, str]
+    measures: dict[int, Measure]
+    status: dict[tuple[str, int], str]
+    raw: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+def statuses(store: Any, rows: list[dict[str, Any]] | None = None,
+             raw: list[dict[str, Any]] | None = None) -> StatusMatrix:
+    """Read the derived statuses from ``graph/statistics`` (fast: no links, no items)."""
+    if rows is None or raw is None:
+        rows, raw = _select_all(store, ["measures", "cells"])
     regions = {r["number"]: r["label"] for r in sorted((r for r in rows if r["kind"] == "region"),
                                                        key=lambda r: str(r["number"]))}
     measures = {r["number"]: Measure(r["number"], r["label"], r["text"], r["keyTask"], r["keyTaskTitle"])
                 for r in sorted((r for r in rows if r["kind"] == "measure"), key=lambda r: r["number"])}
-    if region is not None and region not in regions:
-        raise UsageError(f"地区 {region} 没有清单（可用：{'、'.join(regions) or '无'}）",
-                         f"region {region} has no list (available: {', '.join(regions) or 'none'})")
-    land = Landing(regions, measures)
+    status = {(c["region"], c["measure"]): c["status"] for c in raw}
+    missing = [(r, m) for r in regions for m in measures if (r, m) not in status]
+    if missing:
+        r, m = missing[0]
+        raise UsageError(f"统计图缺少地区 {r} 措施 {m} 的落地状态：请重新构建或加载",
+                         f"the statistics graph lacks the landing status of region {r}, measure {m}: rebuild or reload")
+    return StatusMatrix(regions, measures, status, raw)
+
+
+def compute(store: Any, region: str | None = None) -> Landing:
+    """Read the derived statuses and their links from ``store`` and assemble the matrix."""
+    links = "links" if has_alignment(store) else "links-printed"
+    rows, raw, item_rows, link_rows = _select_all(store, ["measures", "cells", "items", links])
+    sm = statuses(store, rows, raw)
+    if region is not None and region not in sm.regions:
+        raise UsageError(f"地区 {region} 没有清单（可用：{'、'.join(sm.regions) or '无'}）",
+                         f"region {region} has no list (available: {', '.join(sm.regions) or 'none'})")
+    land = Landing(sm.regions, sm.measures)
     items = {r["item"]: Item(r["item"], r["region"], r["row"], r["name"], r["level1"], r["level2"], r["level3"],
-                             r["block"], r["content"]) for r in _select(store, "items")}
-    for c in _select(store, "cells"):
+                             r["block"], r["content"]) for r in item_rows}
+    for c in sm.raw:
         kind, conf = c["kind"], c["confidence"]
         land.cells[(c["region"], c["measure"])] = {
             "region": c["region"], "measure": c["measure"], "status": c["status"],
@@ -195,21 +267,17 @@ def compute(store: Any, region: str | None = None) -> Landing:
             "confidence": None if kind is None else {"kind": kind, "value": conf},
             "recommendations": [],
         }
-    missing = [(r, m) for r in regions for m in measures if (r, m) not in land.cells]
-    if missing:
-        r, m = missing[0]
-        raise UsageError(f"统计图缺少地区 {r} 措施 {m} 的落地状态：请重新构建或加载",
-                         f"the statistics graph lacks the landing status of region {r}, measure {m}: rebuild or reload")
-    _attach_links(land, store, items)
+    land.cells = {(r, m): land.cells[(r, m)] for r in sm.regions for m in sm.measures}   # region, then measure order
+    _attach_links(land, link_rows, items)
     _attach_recommendations(land)
     return land
 
 
-def _attach_links(land: Landing, store: Any, items: dict[str, Item]) -> None:
+def _attach_links(land: Landing, link_rows: list[dict[str, Any]], items: dict[str, Item]) -> None:
     seen_rows: dict[tuple[str, int], dict[int, dict]] = defaultdict(dict)
     seen_items: dict[tuple[str, int], dict[str, dict]] = defaultdict(dict)
     by_measure: dict[int, dict[str, tuple[Item, float | None, bool]]] = defaultdict(dict)
-    for ln in _select(store, "links"):
+    for ln in link_rows:
         key = (ln["region"], ln["measure"])
         if key not in land.cells:
             continue
