@@ -93,6 +93,7 @@ class ReportData:
     measure_key_task: dict[int, int]
     generation: str = ""
     created: str = ""
+    landing: Any = None                  # policykg.landing.Landing (issue 15), when the store has the statuses
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""
@@ -143,7 +144,7 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
     kt_bottle = _rows(store, REPORTS_DIR / "key-task-bottlenecks.rq")
     pm_bottle = _rows(store, REPORTS_DIR / "measure-bottlenecks.rq")
     progress(f"{len(regions)} 个地区 / regions")
-    return ReportData(
+    data = ReportData(
         regions=[regions[c] for c in sorted(regions)],
         key_task_titles={r["keyTask"]: r["title"] or "" for r in kt_bottle},
         key_task_bottlenecks=[r for r in kt_bottle if r["regions"] <= 1],
@@ -152,6 +153,17 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         measure_key_task={r["measure"]: r["keyTask"] for r in pm_bottle},
         created=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
     )
+    data.landing = _landing(store)
+    return data
+
+
+def _landing(store: Any) -> Any:
+    from . import landing
+
+    try:
+        return landing.compute(store)
+    except UsageError:               # a store derived before the landing statistics existed
+        return None
 
 
 def write_report(store_dir: Path | str, output_path: Path | str, progress: Progress = silent) -> Path:
@@ -232,13 +244,17 @@ def render_html(data: ReportData) -> str:
              f"{len(data.regions)} 个地区清单。<span class='en'>Generated {escape(data.created)} from store "
              f"generation {escape(data.generation or '—')}; {len(data.regions)} regional lists.</span></p>",
              "<nav><a href='#overview'>概况</a><a href='#regions'>各地区</a><a href='#cross'>跨地区比较</a>"
-             "<a href='#bottlenecks'>堵点</a></nav>"]
+             "<a href='#bottlenecks'>堵点</a><a href='#landing'>措施落地</a></nav>"]
     parts += _overview(data)
     parts.append(_h("各地区落地情况", "Per region", anchor="regions"))
     for reg in data.regions:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    if data.landing is not None:
+        from .report_landing import section_html
+
+        parts += section_html(data.landing)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

@@ -81,4 +81,8 @@ def write_xlsx(data: ReportData, path: Path) -> None:
           + [["省级细化措施 measure", r["measure"], r["keyTask"], r["label"], r["regions"],
               "、".join(names.get(c, c) for c in r["regionCodes"].split())] for r in data.measure_bottlenecks],
           {0: 18, 3: 60, 5: 20})
+    if data.landing is not None:
+        from .report_landing import add_sheets
+
+        add_sheets(wb, data.landing)
     wb.save(path)
