@@ -357,7 +357,7 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
                              f"the store has no list for region {code}; it has: {have}")
         lists = [iris.region_graph(code)]
     mem = Store()
-    for g in shared_graphs(names) + lists:
+    for g in shared_graphs(names) + lists + [a for a in map(alignment_graph, lists) if a in names]:
         copy_graph(disk, g, mem)
     return run(mem, shapes_dir, region=code)
 
@@ -375,6 +375,11 @@ def copy_graph(disk: Store, graph: str, mem: Store, data: bytes | None = None) -
         return
     mem.bulk_extend([Quad(q.subject, q.predicate, q.object, DefaultGraph())
                      for q in disk.quads_for_pattern(None, None, None, NamedNode(graph))])
+
+
+def alignment_graph(region_graph: str) -> str:
+    """The alignment graph validated with a region's list (issue 14/15): graph/alignment/{code}."""
+    return region_graph.replace("/graph/region/", "/graph/alignment/", 1)
 
 
 def shared_graphs(names: Iterable[str]) -> list[str]:

@@ -48,6 +48,7 @@ from .validate import (
     Report,
     _checks,
     _list_regions,
+    alignment_graph,
     copy_graph,
     load_shapes,
     validate_store,
@@ -112,11 +113,16 @@ class Jobs:
         key = None
         if kind == REGION:
             data = self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(arg))
+            align = alignment_graph(arg)          # the region's predicted links, validated with its list
+            adata = (self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(align))
+                     if self.disk().contains_named_graph(NamedNode(align)) else b"")
             if self.cache is not None:
-                key = self.cache.key(self.shared_digest, content_digest(data))
+                key = self.cache.key(self.shared_digest, content_digest(data + adata))
                 if (hit := self.cache.get(key)) is not None:
                     return JobResult(hit["findings"], hit["roots"], hit["described"], hit["tables"], cached=True)
             copy_graph(self.disk(), arg, mem, data)
+            if adata:
+                copy_graph(self.disk(), align, mem, adata)
             nodes = [sol["s"] for sol in mem.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]
             described = frozenset(node_key(n) for n in nodes)
             # pySHACL's focus_nodes takes IRIs only: with blank nodes, validate all, keep some
@@ -177,7 +183,7 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
     # The checks read the merge of the validated graphs: the store's default graph, which
     # build and load keep as the merge of all named graphs, unless the store has others
     # (graph/statistics): then a worker merges the validated graphs, first, the longest job.
-    validated = shared_names + lists
+    validated = shared_names + lists + [a for a in map(alignment_graph, lists) if a in names]
     on_disk = checks is not None and set(validated) == set(names)
     if checks is not None and not on_disk:
         queue.insert(0, (CHECKS, tuple(validated)))
