@@ -13,6 +13,7 @@ from typing import Any
 from .landing import Landing
 from .landing_render import rate_rows
 
+LANDING_SHEETS = ("措施落地率 LandingRate", "措施缺口与建议 LandingGaps")
 MOST_MISSING = 15
 RECS_PER_REGION = 10
 
@@ -89,11 +90,11 @@ def section_html(land: Landing) -> list[str]:
 
 
 def add_sheets(wb: Any, land: Landing) -> None:
-    ws = wb.create_sheet("措施落地率")
+    ws = wb.create_sheet(LANDING_SHEETS[0])
     ws.append(["地区代码 code", "地区 region", "已转化 converted", "已细化 refined", "未落地 none", "总数 of"])
     for r in rate_rows(land):
         ws.append([r["region"], r["name"], r["service-item"], r["local-measure"], r["none"], r["total"]])
-    ws = wb.create_sheet("措施缺口与建议")
+    ws = wb.create_sheet(LANDING_SHEETS[1])
     ws.append(["地区代码 code", "措施 measure", "状态 status", "建议服务事项 suggested item", "一级 level 1", "二级 level 2",
                "三级 level 3", "承接板块 block", "来源地区 from region", "序号 row"])
     for code in land.regions:

@@ -6,9 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from .report import KEY_TASKS, PROVINCIAL_MEASURES, ReportData
+from .report_landing import LANDING_SHEETS, add_sheets
 
 SHEETS = ("概况 Overview", "重点工作覆盖 KeyTasks", "细化措施承接 Measures", "承接板块 Blocks", "一级事项 Level1",
-          "未转化举措 Lacking", "标准化 Standardization", "地区差异 Differences", "堵点 Bottlenecks")
+          "未转化举措 Lacking", "标准化 Standardization", "地区差异 Differences", "堵点 Bottlenecks") + LANDING_SHEETS
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
@@ -82,7 +83,5 @@ def write_xlsx(data: ReportData, path: Path) -> None:
               "、".join(names.get(c, c) for c in r["regionCodes"].split())] for r in data.measure_bottlenecks],
           {0: 18, 3: 60, 5: 20})
     if data.landing is not None:
-        from .report_landing import add_sheets
-
         add_sheets(wb, data.landing)
     wb.save(path)

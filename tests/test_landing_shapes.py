@@ -1,4 +1,4 @@
-"""Measure-level completeness (issue 15): shapes/landing.ttl flags rows, the check
+"""Measure-level completeness (issue 15): shapes/completeness.ttl flags rows, the check
 queries/checks/landing-measure-warning.rq flags measures other regions converted; with printed
 links (the real build) and with a crafted alignment graph (tests/landing_support.py)."""
 
@@ -48,7 +48,7 @@ def test_rows_that_only_cite_measures_carry_no_item(printed):
     own = by(printed, OWN_SHAPE)
     # 衢州 rows of merged groups that cite the group's measures and have no service item themselves
     assert sorted((f.region, f.row) for f in own) == [("330800", 70), ("330800", 71), ("330800", 73), ("330800", 92)]
-    assert all(f.severity == "Info" for f in own)
+    assert all(f.severity == "Warning" for f in own)
     assert "本行没有服务事项" in own[0].message and "carries no service item itself" in own[0].message
 
 

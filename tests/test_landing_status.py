@@ -179,7 +179,7 @@ def test_report_has_the_landing_section(built_store, tmp_path):
     from openpyxl import load_workbook
 
     wb = load_workbook(write_report(built_store, tmp_path / "r.xlsx"))
-    assert "措施落地率" in wb.sheetnames and "措施缺口与建议" in wb.sheetnames
+    assert wb.sheetnames[-2:] == ["措施落地率 LandingRate", "措施缺口与建议 LandingGaps"]
 
 
 # ------------------------------------------------------------------ with an alignment graph
@@ -214,3 +214,15 @@ def test_aligned_statistics_observation(aligned):
     """
     row = run(open_read_only(root), q).rows[0]
     assert (row["kind"].value, float(row["c"].value), int(row["items"].value)) == ("predicted", 0.83, 1)
+
+
+def test_catalogue_query_reads_the_statuses(built_read_only):
+    from policykg import queries
+
+    q = queries.get("measure-landing")
+    res = queries.run(built_read_only, q.text, substitutions=queries.bind(q, {"region": QIANTANG}))
+    assert len(res.rows) == 146
+    statuses = [r["status"].value for r in res.rows]
+    assert statuses.count("none") == 47 and statuses.count("service-item") == 99
+    first = res.rows[0]
+    assert (int(first["measure"].value), first["statusLabel"].value, first["kind"].value) == (1, "已转化为服务事项", "printed")
