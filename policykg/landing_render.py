@@ -15,7 +15,7 @@ SHORT = {"service-item": "事", "local-measure": "举", "none": "·"}
 
 def render(land: Landing, fmt: str, region: str | None = None) -> bytes:
     if fmt == "json":
-        return json.dumps(land.cell_list(region), ensure_ascii=False, indent=1).encode("utf-8")
+        return json.dumps(land.cell_list(region), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "xlsx":
         return _xlsx(land, region)
     return _html(land, region).encode("utf-8")

@@ -25,7 +25,9 @@ from policykg.store import current, open_read_only
 
 bp = Blueprint("landing", __name__)
 _lock = threading.Lock()
-CLASS = {"service-item": "ls-i", "local-measure": "ls-m", "none": "ls-n"}
+# One short class per cell and nothing else: at 101 regions the matrix has 14,746 cells, and
+# each byte per cell is 15 KB of page. The script finds a cell's region from its column.
+CLASS = {"service-item": "i", "local-measure": "m", "none": "n"}
 MARK = {"service-item": "事", "local-measure": "举", "none": ""}
 
 
@@ -80,7 +82,7 @@ def _render_matrix(m: landing.StatusMatrix) -> tuple[Markup, dict[str, Any]]:
         cells = []
         for c in codes:
             s = m.status[(c, n)]
-            cells.append(f'<td class="{CLASS[s]}" data-region="{c}" data-s="{s}">{MARK[s]}</td>')
+            cells.append(f"<td class={CLASS[s]}>{MARK[s]}</td>")
         out.append(f'<tr data-measure="{n}" data-key-task="{kt}"><th scope="row" title="{escape(meas.text)}">'
                    f'{escape(meas.label)}</th>{"".join(cells)}</tr>')
     out.append("</tbody></table>")
@@ -89,6 +91,22 @@ def _render_matrix(m: landing.StatusMatrix) -> tuple[Markup, dict[str, Any]]:
             "keyTasks": sorted({(x.key_task, x.key_task_title) for x in m.measures.values()}),
             "counts": counts, "measures": len(m.measures)}
     return Markup("".join(out)), info
+
+
+def init_app(app: Any) -> None:
+    """Outside tests, fill the matrix cache in the background, so the first visitor does not
+    wait for it (seconds at 101 regions)."""
+    if app.testing:
+        return
+
+    def warm() -> None:
+        with app.app_context():
+            try:
+                matrix_html()
+            except Exception:  # noqa: BLE001 - no store yet, or a failing one: the page will say so
+                pass
+
+    threading.Thread(target=warm, name="landing-warm", daemon=True).start()
 
 
 @bp.route("/landing")

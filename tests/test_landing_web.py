@@ -38,9 +38,12 @@ def test_page_is_rendered_on_the_server_with_the_146_measures(app):
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert html.count('<tr data-measure="') == 146
     assert html.count('<tbody data-key-task="') == 32
-    assert html.count('data-s="service-item"') == 134 + 99
-    assert html.count('data-s="local-measure"') == 12
-    assert html.count('data-s="none"') == 47 + 146 + 146
+    assert html.count("<td class=i>") == 134 + 99
+    assert html.count("<td class=m>") == 12
+    assert html.count("<td class=n>") == 47 + 146 + 146
+    # columns in region code order: 钱塘, 德清, 衢州, 舟山; 衢州 × 16 is converted, 德清 × 16 not
+    row16 = html.split('<tr data-measure="16"')[1].split("</tr>")[0]
+    assert row16.count("<td class=") == 4 and row16.endswith("<td class=i>事</td><td class=n></td><td class=i>事</td><td class=n></td>")
     assert "重点工作 5　强化金融保障" in html and "省级细化措施落地矩阵" in html
     assert "<script>" not in html.split('id="landing-wrap"')[1].split("</table>")[0]
 
@@ -82,21 +85,27 @@ def page(site):
     context.close()
 
 
+def cell(page, measure: int, region: str):
+    """The matrix cell of a measure and region (cells carry no region: it is their column's)."""
+    codes = page.locator("#landing-table thead th[data-region]").evaluate_all("ths => ths.map(t => t.dataset.region)")
+    return page.locator(f'tr[data-measure="{measure}"] td').nth(codes.index(region))
+
+
 @pytest.mark.browser
 def test_matrix_click_shows_rows_items_and_recommendations(site, page, artifacts):
     page.goto(site["url"] + "/landing")
     assert page.locator("#landing-table tbody tr[data-measure]").count() == 146
     assert page.locator("#landing-table thead th[data-region]").count() == 4
-    assert page.locator("#landing-table td.ls-i").count() == 233
+    assert page.locator("#landing-table td.i").count() == 233
     page.screenshot(path=str(artifacts / "web-landing-1280.png"))
     # 衢州 × 16: rows 23–29 of its merged cell, with their items
-    page.locator('tr[data-measure="16"] td[data-region="330800"]').click()
+    cell(page, 16, "330800").click()
     page.wait_for_selector("#detail-status")
     assert page.locator("#detail-status").get_attribute("data-status") == "service-item"
     assert "第23行" in page.locator("#detail-rows").inner_text() and "第29行" in page.locator("#detail-rows").inner_text()
     assert "融资服务" in page.locator("#detail-items").inner_text()
     # 德清 × 30: not landed; the first suggestion is 衢州's 校企对接服务 (row 31)
-    page.locator('tr[data-measure="30"] td[data-region="330521"]').click()
+    cell(page, 30, "330521").click()
     page.wait_for_selector('#detail-status[data-status="none"]')
     recs = page.locator("#detail-recs li")
     assert recs.count() == 5
@@ -111,7 +120,8 @@ def test_filters_by_key_task_region_and_status(site, page):
     page.select_option("#filter-status", "none")
     count = page.locator("#landing-count")
     assert count.get_attribute("data-shown") == "47"           # 钱塘 leaves 47 measures unlanded
-    assert page.locator('#landing-table td[data-region="330800"]:visible').count() == 0
+    assert page.locator('#landing-table th[data-region="330800"]:visible').count() == 0
+    assert page.locator("#landing-table tr[data-measure] td:visible").count() == 47    # only 钱塘's column
     page.select_option("#filter-key-task", "1")
     # key task 1 is measures 1–4; 钱塘 has no item for 4
     assert count.get_attribute("data-shown") == "1"

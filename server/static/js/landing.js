@@ -10,12 +10,12 @@
   const STATUS = { "service-item": "已转化为服务事项 / converted", "local-measure": "已细化、未转化 / refined", none: "未落地 / not landed" };
   const KIND = { printed: "原文引用 / printed", predicted: "预测对应 / predicted" };
 
-  function regionIndex() {
-    const idx = {};
-    table.querySelectorAll("thead th[data-region]").forEach((th, i) => { idx[th.dataset.region] = i; });
-    return idx;
-  }
-  const columns = regionIndex();
+  // Cells carry only a status class (i / m / n): their region is their column's.
+  const CODE = { i: "service-item", m: "local-measure", n: "none" };
+  const regionsByColumn = Array.from(table.querySelectorAll("thead th[data-region]")).map((th) => th.dataset.region);
+  const columns = {};
+  regionsByColumn.forEach((code, i) => { columns[code] = i; });
+  const statusOf = (td) => CODE[td.className.split(" ")[0]];
 
   function applyFilters() {
     const kt = $("filter-key-task").value;
@@ -34,7 +34,7 @@
           const td = tds[i];
           const inRegion = col < 0 || i === col;
           td.hidden = !inRegion;
-          const hit = !status || td.dataset.s === status;
+          const hit = !status || statusOf(td) === status;
           td.classList.toggle("lm-dim", inRegion && !hit);
           if (inRegion && hit) match = true;
         }
@@ -79,12 +79,13 @@
   }
 
   table.addEventListener("click", (ev) => {
-    const td = ev.target.closest("td[data-region]");
-    if (!td) return;
+    const td = ev.target.closest("td");
+    if (!td || !table.contains(td) || !td.parentElement.dataset.measure) return;
+    const region = regionsByColumn[td.cellIndex - 1];
     table.querySelectorAll("td.lm-selected").forEach((x) => x.classList.remove("lm-selected"));
     td.classList.add("lm-selected");
     const measure = td.parentElement.dataset.measure;
-    const url = (config.landingCell || "/api/landing/cell") + "?region=" + encodeURIComponent(td.dataset.region) + "&measure=" + encodeURIComponent(measure);
+    const url = (config.landingCell || "/api/landing/cell") + "?region=" + encodeURIComponent(region) + "&measure=" + encodeURIComponent(measure);
     fetch(url).then((r) => r.json()).then((data) => {
       if (data.ok === false) throw new Error(data.error);
       showCell(data);
