@@ -25,7 +25,7 @@ from typing import Any
 
 from pyoxigraph import NamedNode, QueryResultsFormat, Store
 
-from .config import QUERY_DIR
+from .config import ONTOLOGY_NS, QUERY_DIR
 from .errors import QueryError, UsageError
 from .namespaces import prefixes
 from .queries import load_query
@@ -33,6 +33,8 @@ from .queries import run as run_query
 
 LANDING_DIR = QUERY_DIR / "landing"
 STATUSES = ("service-item", "local-measure", "none")
+STATUS_OF = {f"{ONTOLOGY_NS}ServiceItemLanded": "service-item", f"{ONTOLOGY_NS}LocalMeasureLanded": "local-measure",
+             f"{ONTOLOGY_NS}NotLanded": "none"}        # the concepts' skos:notation (ontology/policykg.ttl)
 STATUS_LABELS = {"service-item": ("已转化为服务事项", "converted"),
                  "local-measure": ("已细化、未转化", "refined"),
                  "none": ("未落地", "none")}
@@ -239,6 +241,14 @@ def statuses(store: Any, rows: list[dict[str, Any]] | None = None,
                                                        key=lambda r: str(r["number"]))}
     measures = {r["number"]: Measure(r["number"], r["label"], r["text"], r["keyTask"], r["keyTaskTitle"])
                 for r in sorted((r for r in rows if r["kind"] == "measure"), key=lambda r: r["number"])}
+    code_of = {r["iri"]: r["number"] for r in rows if r["kind"] == "region"}
+    number_of = {r["iri"]: r["number"] for r in rows if r["kind"] == "measure"}
+    named = []
+    for c in raw:
+        if c["r"] in code_of and c["pm"] in number_of and c["st"] in STATUS_OF:
+            c["region"], c["measure"], c["status"] = code_of[c["r"]], number_of[c["pm"]], STATUS_OF[c["st"]]
+            named.append(c)
+    raw = named
     status = {(c["region"], c["measure"]): c["status"] for c in raw}
     missing = [(r, m) for r in regions for m in measures if (r, m) not in status]
     if missing:
@@ -251,14 +261,23 @@ def statuses(store: Any, rows: list[dict[str, Any]] | None = None,
 def compute(store: Any, region: str | None = None) -> Landing:
     """Read the derived statuses and their links from ``store`` and assemble the matrix."""
     links = "links" if has_alignment(store) else "links-printed"
-    rows, raw, item_rows, link_rows = _select_all(store, ["measures", "cells", "items", links])
+    rows, raw, item_rows, link_rows, row_rows, label_rows = _select_all(
+        store, ["measures", "cells", "items", links, "rows", "labels"])
     sm = statuses(store, rows, raw)
+    code_of = {r["iri"]: r["number"] for r in rows if r["kind"] == "region"}
+    number_of = {r["iri"]: r["number"] for r in rows if r["kind"] == "measure"}
+    row_of = {r["row"]: r["number"] for r in row_rows}
+    for ln in link_rows:
+        ln["region"], ln["measure"] = code_of.get(ln["r"]), number_of.get(ln["pm"])
+        ln["row"] = row_of.get(ln["rowNode"])
     if region is not None and region not in sm.regions:
         raise UsageError(f"地区 {region} 没有清单（可用：{'、'.join(sm.regions) or '无'}）",
                          f"region {region} has no list (available: {', '.join(sm.regions) or 'none'})")
     land = Landing(sm.regions, sm.measures)
-    items = {r["item"]: Item(r["item"], r["region"], r["row"], r["name"], r["level1"], r["level2"], r["level3"],
-                             r["block"], r["content"]) for r in item_rows}
+    label = {r["x"]: r["label"] for r in label_rows}
+    items = {r["item"]: Item(r["item"], code_of.get(r["r"], ""), row_of.get(r["rowNode"], 0), r["name"],
+                             label.get(r["l1"]), label.get(r["l2"]), label.get(r["l3"]), label.get(r["b"]),
+                             r["content"]) for r in item_rows}
     for c in sm.raw:
         kind, conf = c["kind"], c["confidence"]
         land.cells[(c["region"], c["measure"])] = {
