@@ -14,6 +14,8 @@ from ``graph/alignment/{code}`` (predicted or curated links; their confidence is
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import unicodedata
@@ -63,22 +65,59 @@ def _value(term: Any) -> Any:
     return v
 
 
+# Column types of the large result sets, read as SPARQL CSV (plain strings, parsed in C);
+# the other queries are read as SPARQL JSON with their datatypes.
+CSV_TYPES: dict[str, dict[str, type]] = {
+    "cells": {"rows": int, "measures": int, "items": int, "confidence": float},
+    "links": {"printed": bool, "confidence": float},
+    "links-printed": {"printed": bool, "confidence": float},
+    "items": {},
+    "rows": {"number": int},
+}
+
+
 def _select(store: Any, name: str) -> list[dict[str, Any]]:
     """Run ``queries/landing/{name}.rq``; rows as plain Python values.
 
-    Results go through SPARQL JSON serialized in Rust (no Python term objects: 40k link rows
-    at 101 regions), and the queries of one call run in threads (Oxigraph releases the GIL)."""
+    Results are serialized in Rust (no Python term objects: 40k link rows at 101 regions),
+    the large ones as CSV, and the queries of one call run in threads (Oxigraph releases
+    the GIL). In CSV an unbound value and an empty string are alike: both are None here."""
     text = load_query(LANDING_DIR / f"{name}.rq").text
     if not isinstance(store, Store):               # a remote endpoint or another engine: the generic path
         res = run_query(store, text)
         return [{k: _value(r.get(k)) for k in res.variables} for r in res.rows]
+    types = CSV_TYPES.get(name)
     try:
-        data = store.query(text, prefixes=prefixes()).serialize(format=QueryResultsFormat.JSON)
+        res = store.query(text, prefixes=prefixes())
+        data = res.serialize(format=QueryResultsFormat.CSV if types is not None else QueryResultsFormat.JSON)
     except (SyntaxError, OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"落地查询 {name}.rq 失败：{exc}", f"landing query {name}.rq failed: {exc}") from exc
+    if types is not None:
+        return _csv_rows((data or b"").decode("utf-8"), types)
     body = json.loads(data or b"{}")
     names = body.get("head", {}).get("vars", [])
     return [{k: _json_value(b.get(k)) for k in names} for b in body.get("results", {}).get("bindings", [])]
+
+
+def _csv_rows(text: str, types: dict[str, type]) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text))
+    head = next(reader, [])
+    conv = [(i, k, types.get(k)) for i, k in enumerate(head)]
+    out = []
+    for rec in reader:
+        row: dict[str, Any] = {}
+        for i, k, t in conv:
+            v = rec[i] if i < len(rec) else ""
+            if v == "":
+                row[k] = None
+            elif t is None:
+                row[k] = v
+            elif t is bool:
+                row[k] = v == "true"
+            else:
+                row[k] = t(v)
+        out.append(row)
+    return out
 
 
 def _json_value(b: dict[str, str] | None) -> Any:
