@@ -368,6 +368,13 @@ def _attach_recommendations(land: Landing) -> None:
     bigrams: a 衢州 item cites every measure of its key-task group, so this puts the closest
     first); then printed before predicted, and confidence; then region and row. One suggestion
     per name (its best-ranked instance)."""
+    keys: dict[str, str] = {}                 # item -> normalized name, computed once per item
+    grams_of: dict[str, set[str]] = {}        # item -> its text's bigrams, once per item
+    for entries in land.items_by_measure.values():
+        for it, _, _ in entries:
+            if it.iri not in keys:
+                keys[it.iri] = normalize_name(it.name)
+                grams_of[it.iri] = _bigrams(f"{it.name}{it.content or ''}")
     for m, entries in land.items_by_measure.items():
         converted = set(land.converted_by(m))
         entries = [e for e in entries if e[0].region in converted]
@@ -375,24 +382,29 @@ def _attach_recommendations(land: Landing) -> None:
             continue
         spread: dict[str, set[str]] = defaultdict(set)
         for it, _, _ in entries:
-            spread[normalize_name(it.name)].add(it.region)
+            spread[keys[it.iri]].add(it.region)
         grams = _bigrams(land.measures[m].text)
-        sim = {e[0].iri: _overlap(grams, _bigrams(f"{e[0].name}{e[0].content or ''}")) for e in entries}
-        ranked = sorted(entries, key=lambda e: (-len(spread[normalize_name(e[0].name)]), -round(sim[e[0].iri], 3),
+        sim = {e[0].iri: _overlap(grams, grams_of[e[0].iri]) for e in entries}
+        ranked = sorted(entries, key=lambda e: (-len(spread[keys[e[0].iri]]), -round(sim[e[0].iri], 3),
                                                 not e[2], -(e[1] or 0), e[0].region, e[0].row, e[0].iri))
+        made: dict[str, dict[str, Any]] = {}  # one suggestion dict per item, shared by the cells
         for r in land.regions:
             cell = land.cells[(r, m)]
             if cell["status"] == "service-item":
                 continue
             recs, names = [], set()
             for it, conf, printed in ranked:
-                name = normalize_name(it.name)
+                name = keys[it.iri]
                 if it.region == r or name in names:
                     continue
                 names.add(name)
-                recs.append({**it.to_json(), "region_name": land.regions.get(it.region, it.region),
-                             "regions_with_name": len(spread[name]), "text_overlap": round(sim[it.iri], 3),
-                             "kind": "printed" if printed else "predicted", "confidence": conf})
+                rec = made.get(it.iri)
+                if rec is None:
+                    rec = made[it.iri] = {
+                        **it.to_json(), "region_name": land.regions.get(it.region, it.region),
+                        "regions_with_name": len(spread[name]), "text_overlap": round(sim[it.iri], 3),
+                        "kind": "printed" if printed else "predicted", "confidence": conf}
+                recs.append(rec)
                 if len(recs) == MAX_RECOMMENDATIONS:
                     break
             cell["recommendations"] = recs
