@@ -157,7 +157,9 @@ def test_a_blank_node_service_item_is_found_once(synthetic_whole, synthetic_spli
 def test_a_graph_that_is_no_list_is_not_validated_or_counted(synthetic_whole, synthetic_split):
     for rep in (synthetic_whole, synthetic_split):
         assert not [f for f in rep.results if "key-task/33" in f.focus]
-        assert not [f for f in rep.results if f.shape_name.startswith("checks:")]
+        # the backbone check does not count the stray key task 33 (the landing check, issue 15, has findings of its own)
+        assert not [f for f in rep.results if f.shape_name.startswith("checks:")
+                    and f.shape_name != "checks:landing-measure-warning"]
 
 
 def test_a_single_list_store_is_validated_in_one_run(tmp_path, built_store):
