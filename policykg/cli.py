@@ -290,5 +290,31 @@ def revert(region: str, to: int, note: str | None, store_dir: Path) -> None:
         click.echo(f"已恢复：第 {made.version} 版 = 第 {to} 版 / reverted: v{made.version} = v{to}")
 
 
+# ---- measure-level landing (issue 15) ----
+
+@main.command(context_settings=CONTEXT)
+@store_option
+@click.option("--region", default=None, help="只输出该地区 / only this region (GB/T 2260 code)")
+@click.option("--format", "fmt", type=click.Choice(["json", "xlsx", "html"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def landing(store_dir: Path, region: str | None, fmt: str, output: Path | None) -> None:
+    """各地区×146条省级细化措施的落地状态、依据与建议。
+
+    Landing status of each region × provincial measure (service-item / local-measure / none),
+    with the rows and items behind it, its confidence and recommendations from other regions.
+    """
+    # imported when the command runs: `policykg --help` and the other commands stay fast
+    from policykg.landing import compute_store
+    from policykg.landing_render import render as render_landing
+
+    try:
+        data = render_landing(compute_store(store_dir, region), fmt, region)
+    except PolicyKGError as exc:
+        fail(exc)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("XLSX 需要 -o 文件 / XLSX needs -o FILE")
+    write_output(data, output)
+
+
 if __name__ == "__main__":
     main()

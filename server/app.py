@@ -19,7 +19,8 @@ from policykg.core.config import DEFAULT_STORE, QUERY_DIR
 BLUEPRINTS = ("server.sparql", "server.graphstore", "server.api", "server.entities", "server.pages",
               "server.lists",
               "server.handling",
-              "server.changes", "server.history")
+              "server.changes", "server.history",
+              "server.landing")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policykg import landing
 from policykg.core.config import QUERY_DIR
+from policykg.core.errors import UsageError
 from policykg.core.progress import Progress, silent
 from policykg.sparql.queries import load_query
 from policykg.sparql.queries import run as run_query
@@ -90,6 +92,7 @@ class ReportData:
     created: str = ""
     handling: dict[str, Any] | None = None      # the 办件 summary (policykg.handling), if records are loaded
     updates: list[str] = field(default_factory=list)     # HTML parts of policykg.report.updates
+    landing: Any = None                  # policykg.landing.Landing (issue 15), when the store has the statuses
 
     def differences(self) -> list[tuple[Region, Region, list[dict[str, Any]]]]:
         """(A, B, items A offers that B lacks) for every ordered pair of regions with items."""
@@ -152,4 +155,13 @@ def collect(store: Any, progress: Progress = silent) -> ReportData:
         measure_key_task={r["measure"]: r["keyTask"] for r in pm_bottle},
         created=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         handling=section_or_empty(store),
+        landing=_landing(store),
     )
+
+
+def _landing(store: Any) -> Any:
+    """The measure-level landing (issue 15), or None for a store derived before its statistics."""
+    try:
+        return landing.compute(store)
+    except UsageError:
+        return None

@@ -11,6 +11,7 @@ from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
 from . import svg as svg
 from .data import Region, ReportData
 from .handling import html_section
+from .landing import section_html
 
 # ------------------------------------------------------------------ HTML
 
@@ -66,13 +67,15 @@ def render_html(data: ReportData) -> str:
              f"{len(data.regions)} 个地区清单。<span class='en'>Generated {escape(data.created)} from store "
              f"generation {escape(data.generation or '—')}; {len(data.regions)} regional lists.</span></p>",
              "<nav><a href='#overview'>概况</a><a href='#regions'>各地区</a><a href='#cross'>跨地区比较</a>"
-             "<a href='#bottlenecks'>堵点</a></nav>"]
+             "<a href='#bottlenecks'>堵点</a><a href='#landing'>措施落地</a></nav>"]
     parts += _overview(data)
     parts.append(heading("各地区落地情况", "Per region", anchor="regions"))
     for reg in data.regions:
         parts += _region(data, reg)
     parts += _cross(data)
     parts += _bottlenecks(data)
+    if data.landing is not None:
+        parts += section_html(data.landing)
     parts += data.updates
     if data.handling:
         parts += html_section(data.handling)

@@ -10,9 +10,11 @@ from policykg.core.records import KEY_TASKS, PROVINCIAL_MEASURES
 from policykg.handling.render import add_sheets
 
 from .data import ReportData
+from .landing import LANDING_SHEETS
+from .landing import add_sheets as add_landing_sheets
 
 SHEETS = ("概况 Overview", "重点工作覆盖 KeyTasks", "细化措施承接 Measures", "承接板块 Blocks", "一级事项 Level1",
-          "未转化举措 Lacking", "标准化 Standardization", "地区差异 Differences", "堵点 Bottlenecks")
+          "未转化举措 Lacking", "标准化 Standardization", "地区差异 Differences", "堵点 Bottlenecks") + LANDING_SHEETS
 
 
 def write_xlsx(data: ReportData, path: Path) -> None:
@@ -89,4 +91,6 @@ def write_xlsx(data: ReportData, path: Path) -> None:
           {0: 18, 3: 60, 5: 20})
     if data.handling:
         add_sheets(wb, data.handling, prefix="办件-")
+    if data.landing is not None:
+        add_landing_sheets(wb, data.landing)
     wb.save(path)

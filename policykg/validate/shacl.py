@@ -258,6 +258,11 @@ def copy_graph(disk: Store, graph: str, mem: Store, data: bytes | None = None) -
                      for q in disk.quads_for_pattern(None, None, None, NamedNode(graph))])
 
 
+def alignment_graph(region_graph: str) -> str:
+    """The alignment graph validated with a region's list (issue 14/15): graph/alignment/{code}."""
+    return region_graph.replace("/graph/region/", "/graph/alignment/", 1)
+
+
 def shared_graphs(names: Iterable[str]) -> list[str]:
     """The graphs every region's list is validated with, in this order, when present."""
     have = set(names)

@@ -50,7 +50,7 @@ from policykg.pool import ForkPool, cpu_count
 from .cache import FindingsCache, cache_dir_from, content_digest, stamp
 from .checks import run_checks
 from .model import CHECKS_DIR, Finding, Report
-from .shacl import copy_graph, list_regions, load_shapes, run, shared_graphs, validate_store
+from .shacl import alignment_graph, copy_graph, list_regions, load_shapes, run, shared_graphs, validate_store
 
 SHARED, REGION, CROSS, CHECKS = "shared", "region", "cross", "checks"
 Job = tuple[str, Any]       # (SHARED, None) | (REGION, graph IRI) | (CROSS, node keys) | (CHECKS, graph IRIs)
@@ -109,11 +109,16 @@ class Jobs:
         key = None
         if kind == REGION:
             data = self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(arg))
+            align = alignment_graph(arg)          # the region's predicted links, validated with its list
+            adata = (self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(align))
+                     if self.disk().contains_named_graph(NamedNode(align)) else b"")
             if self.cache is not None:
-                key = self.cache.key(self.shared_digest, content_digest(data))
+                key = self.cache.key(self.shared_digest, content_digest(data + adata))
                 if (hit := self.cache.get(key)) is not None:
                     return JobResult(hit["findings"], hit["roots"], hit["described"], hit["tables"], cached=True)
             copy_graph(self.disk(), arg, mem, data)
+            if adata:
+                copy_graph(self.disk(), align, mem, adata)
             nodes = [sol["s"] for sol in mem.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")]
             described = frozenset(node_key(n) for n in nodes)
             # pySHACL's focus_nodes takes IRIs only: with blank nodes, validate all, keep some
@@ -170,7 +175,7 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
     # The checks read the merge of the validated graphs: the store's default graph, which
     # build and load keep as the merge of all named graphs, unless the store has others
     # (graph/statistics): then a worker merges the validated graphs, first, the longest job.
-    validated = shared_names + lists
+    validated = shared_names + lists + [a for a in map(alignment_graph, lists) if a in names]
     on_disk = checks is not None and set(validated) == set(names)
     if checks is not None and not on_disk:
         queue.insert(0, (CHECKS, tuple(validated)))
@@ -252,6 +257,6 @@ def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: P
                              f"the store has no list for region {code}; it has: {have}")
         lists = [iris.region_graph(code)]
     mem = Store()
-    for g in shared_graphs(names) + lists:
+    for g in shared_graphs(names) + lists + [a for a in map(alignment_graph, lists) if a in names]:
         copy_graph(disk, g, mem)
     return run(mem, shapes_dir, region=code)
