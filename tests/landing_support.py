@@ -1,9 +1,10 @@
-"""Shared by tests/test_landing_*.py: a store from the real build plus a small crafted alignment.
+"""Shared by tests/test_landing_*.py: stores from the real build, with a crafted alignment or none.
 
-The engineer of issue 14 writes predicted links to ``graph/alignment/{code}``: asserted links
-``<local measure or item> eli:implements <provincial measure>`` and ``sssom:Mapping`` records
-(subject, object, justification, confidence, ``predicate_modifier "Not"`` when rejected).
-Until his code is merged, these tests write such a graph by hand:
+The alignment engine (issue 14, ``policykg.align``) writes predicted links to
+``graph/alignment/{code}`` at build: asserted links ``<local measure or item> eli:implements
+<provincial measure>`` and ``sssom:Mapping`` records (subject, object as IRIs, justification,
+confidence, ``pk:rank``, ``predicate_modifier "Not"`` when rejected). :func:`build_aligned_store`
+REPLACES the real graphs of 德清 and 舟山 with a small crafted one, so the tests know every link:
 
 - 德清 row 1's local measure implements provincial measure 16 (record: confidence 0.83; a
   rejected record for the same pair at 0.99 must be ignored). 德清 row 1 has a service item,
@@ -11,6 +12,9 @@ Until his code is merged, these tests write such a graph by hand:
 - 舟山 row 1's first local measure implements measure 20 (confidence 0.6). 舟山 has no
   service items: 舟山 × 20 becomes ``local-measure``, predicted, 0.6.
 - A rejected record only (no asserted link) from that measure to 21 leaves 舟山 × 21 ``none``.
+
+:func:`build_printed_store` drops the alignment graphs: the printed links only. Both recount
+the statistics graph (``finish=refresh``, as the write pipelines do).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from pyoxigraph import Literal, NamedNode, Triple
 from loaders.build import build
 from policykg.core import iris
 from policykg.core.namespaces import PREFIXES
+from policykg.graph.derive import refresh
 from policykg.graph.store import new_generation, open_read_only, put_graph
 
 SSSOM = "https://w3id.org/sssom/"
@@ -60,7 +65,7 @@ def build_aligned_store(root: Path) -> dict[str, str]:
     del st
     pm = iris.provincial_measure
     base = iris.graph("alignment/")
-    with new_generation(root, copy_current=True) as (store, _gen):
+    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
         put_graph(store, base + "330521", [
             Triple(NamedNode(deqing), NamedNode(ELI + "implements"), NamedNode(pm(16))),
             *_mapping(base + "330521#m1", deqing, pm(16), 0.83),
@@ -72,3 +77,14 @@ def build_aligned_store(root: Path) -> dict[str, str]:
             *_mapping(base + "330900#m2", zhoushan, pm(21), 0.7, rejected=True),
         ])
     return {"deqing": deqing, "zhoushan": zhoushan}
+
+
+def build_printed_store(root: Path) -> None:
+    """``policykg build`` from data/, then a generation without ``graph/alignment/*``: the
+    printed links only (衢州's numbers, 钱塘's reprinted texts), statistics recounted."""
+    build(root)
+    prefix = iris.alignment_graph_prefix()
+    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
+        for g in list(store.named_graphs()):
+            if g.value.startswith(prefix):
+                store.remove_graph(g)

@@ -1,6 +1,7 @@
 """Measure-level completeness (issue 15): shapes/completeness.ttl flags rows, the check
-queries/checks/landing-measure-warning.rq flags measures other regions converted; with printed
-links (the real build) and with a crafted alignment graph (tests/landing_support.py)."""
+queries/checks/landing-measure-warning.rq flags measures other regions converted; with the real
+build (printed links, and the alignment engine's predicted ones for 舟山 and 德清) and with a
+crafted alignment graph (tests/landing_support.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ CHECK = "landing-measure-warning"
 
 
 @pytest.fixture(scope="module")
-def printed(built_store):
+def real(built_store):
     return run_store(built_store).results
 
 
@@ -33,10 +34,14 @@ def by(findings, shape: str) -> list:
     return [f for f in findings if f.shape.endswith(shape)]
 
 
-def test_rows_whose_measures_have_no_item_in_the_region(printed):
-    rows = by(printed, ROW_SHAPE)
-    # 衢州 rows 80 and 93 answer key tasks 27 (122–127) and 32 (141–146): no item in 衢州 for any of them
-    assert sorted((f.region, f.row) for f in rows) == [("330800", 80), ("330800", 93)]
+def test_rows_whose_measures_have_no_item_in_the_region(real):
+    rows = by(real, ROW_SHAPE)
+    # 衢州 rows 80 and 93 answer key tasks 27 (122–127) and 32 (141–146): no item in 衢州 for any of them;
+    # 舟山 has no service item at all: every row the alignment links to a measure (all but row 17;
+    # row 27 is printed twice, the second is row/27-2); 德清's aligned rows all reach an item
+    assert sorted((f.region, f.row) for f in rows if f.region != "330900") == [("330800", 80), ("330800", 93)]
+    assert sorted(f.row for f in rows if f.region == "330900") == [*range(1, 17), *range(18, 28), 27, *range(28, 33)]
+    assert iris.row("330900", 27, 2) in {f.focus for f in rows}
     assert all(f.severity == "Warning" for f in rows)
     f = next(f for f in rows if f.row == 93)
     assert f.focus == iris.row("330800", 93)
@@ -44,21 +49,24 @@ def test_rows_whose_measures_have_no_item_in_the_region(printed):
     assert "have no service item anywhere in the region" in f.message
 
 
-def test_rows_that_only_cite_measures_carry_no_item(printed):
-    own = by(printed, OWN_SHAPE)
+def test_rows_that_only_cite_measures_carry_no_item(real):
+    own = by(real, OWN_SHAPE)
     # 衢州 rows of merged groups that cite the group's measures and have no service item themselves
     assert sorted((f.region, f.row) for f in own) == [("330800", 70), ("330800", 71), ("330800", 73), ("330800", 92)]
     assert all(f.severity == "Warning" for f in own)
     assert "本行没有服务事项" in own[0].message and "carries no service item itself" in own[0].message
 
 
-def test_measures_other_regions_converted_are_flagged_per_region(printed):
-    found = by(printed, CHECK)
-    assert Counter(f.region for f in found) == {"330521": 141, "330900": 141, "330114": 42, "330800": 7}
+def test_measures_other_regions_converted_are_flagged_per_region(real):
+    found = by(real, CHECK)
+    # every non-converted cell but those of 122, 124, 146 (no region converted them): 德清 28 − 3,
+    # 舟山 146 − 3, 钱塘 47 − 3, 衢州 12 − 3
+    assert Counter(f.region for f in found) == {"330521": 25, "330900": 143, "330114": 44, "330800": 9}
     assert all(f.severity == "Warning" for f in found)
-    f = next(f for f in found if f.region == "330521" and f.focus.endswith("/landing/30"))
-    assert f.key_task == 6
-    assert "湖州市德清县（330521）：省级细化措施30（重点工作6）已有 2 个其他地区转化为服务事项，本地区未落地" in f.message
+    assert not any(f.region == "330521" and f.focus.endswith("/landing/30") for f in found)   # aligned: converted
+    f = next(f for f in found if f.region == "330521" and f.focus.endswith("/landing/3"))
+    assert f.key_task == 1
+    assert "湖州市德清县（330521）：省级细化措施3（重点工作1）已有 2 个其他地区转化为服务事项，本地区未落地" in f.message
     q = next(f for f in found if f.region == "330800" and f.focus.endswith("/landing/123"))
     assert "已细化但未转化为服务事项" in q.message and "refined but not converted" in q.message
 

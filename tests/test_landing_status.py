@@ -1,6 +1,7 @@
 """Measure-level landing (issue 15): statuses derived into graph/statistics, the cells of
 ``policykg landing``, convertibility, recommendations, the report section; with printed links
-only (the real build) and with a crafted alignment graph (tests/landing_support.py)."""
+with the real build (printed links and the alignment engine's predicted ones, issue 14), with the
+printed links only, and with a crafted alignment graph (tests/landing_support.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ def land(built_read_only) -> landing.Landing:
 
 
 @pytest.fixture(scope="module")
+def printed_only(tmp_path_factory) -> landing.Landing:
+    root = tmp_path_factory.mktemp("printed") / "store"
+    ls.build_printed_store(root)
+    return landing.compute(open_read_only(root))
+
+
+@pytest.fixture(scope="module")
 def aligned(tmp_path_factory):
     root = tmp_path_factory.mktemp("aligned") / "store"
     nodes = ls.build_aligned_store(root)
@@ -39,7 +47,8 @@ def counts(land: landing.Landing, code: str) -> dict[str, int]:
 
 # ------------------------------------------------------------------ printed links only
 
-def test_matrix_counts_for_the_four_lists(land):
+def test_printed_links_only(printed_only):
+    land = printed_only
     assert list(land.regions) == [QIANTANG, DEQING, QUZHOU, ZHOUSHAN]
     assert len(land.measures) == 146 and len(land.cells) == 4 * 146
     # 衢州 cites every measure (merged cells per key task); 12 stay refined: key tasks 27 and 32's
@@ -51,6 +60,53 @@ def test_matrix_counts_for_the_four_lists(land):
     # 舟山 and 德清 print no measure numbers: without an alignment nothing is linked
     assert counts(land, ZHOUSHAN) == {"service-item": 0, "local-measure": 0, "none": 146}
     assert counts(land, DEQING) == {"service-item": 0, "local-measure": 0, "none": 146}
+    assert land.cells[(DEQING, 16)]["confidence"] is None and land.cells[(DEQING, 16)]["rows"] == []
+    assert [m for m in land.measures if not land.converted_by(m)] == [122, 124, 141, 142, 146]
+
+
+# ------------------------------------------------------------------ the real build (printed + aligned)
+
+def test_matrix_counts_for_the_four_lists(land):
+    assert list(land.regions) == [QIANTANG, DEQING, QUZHOU, ZHOUSHAN]
+    assert len(land.measures) == 146 and len(land.cells) == 4 * 146
+    # the printed links: 衢州 and 钱塘 as without an alignment (the alignment skips printed lists)
+    assert counts(land, QUZHOU) == {"service-item": 134, "local-measure": 12, "none": 0}
+    assert [m for m in land.measures if land.cells[(QUZHOU, m)]["status"] == "local-measure"] == \
+        [122, 123, 124, 125, 126, 127, 141, 142, 143, 144, 145, 146]
+    assert counts(land, QIANTANG) == {"service-item": 99, "local-measure": 0, "none": 47}
+    # 舟山 and 德清 print no measure numbers: their links are the alignment's predictions.
+    # 舟山's list has local measures and no service item: refined at most
+    assert counts(land, ZHOUSHAN) == {"service-item": 0, "local-measure": 125, "none": 21}
+    assert counts(land, DEQING) == {"service-item": 118, "local-measure": 0, "none": 28}
+    assert [m for m in land.measures if land.cells[(DEQING, m)]["status"] == "none"] == \
+        [3, 8, 9, 24, 26, 29, 33, 47, 61, 68, 80, 81, 82, 89, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+         136, 137, 144, 145, 146]
+    for code in (ZHOUSHAN, DEQING):
+        assert {land.cells[(code, m)]["confidence"]["kind"] for m in land.measures
+                if land.cells[(code, m)]["status"] != "none"} == {"predicted"}
+
+
+def test_predicted_cells_read_the_alignment_graph(land, built_read_only):
+    """德清 × 16 and 舟山 × 16: the status, rows and confidence are those of the sssom:Mapping
+    records in graph/alignment/{code} (subject and object IRIs, no "Not" modifier)."""
+    q = """PREFIX pk: <https://w3id.org/policykg/def#> PREFIX sssom: <https://w3id.org/sssom/>
+    PREFIX eli: <http://data.europa.eu/eli/ontology#>
+    SELECT ?n ?c WHERE {{ GRAPH <{g}> {{ ?s eli:implements <{pm}> .
+        ?rec a sssom:Mapping ; sssom:subject_id ?s ; sssom:object_id <{pm}> ; sssom:confidence ?c .
+        FILTER NOT EXISTS {{ ?rec sssom:predicate_modifier "Not" }} }}
+      ?s pk:sourceRow ?row . ?row pk:rowNumber ?n }} ORDER BY ?n"""
+    # 舟山 row 5 has two local measures predicted to implement 16: the cell takes the best
+    for code, records in ((DEQING, [(21, 0.9858)]), (ZHOUSHAN, [(5, 0.7751), (5, 0.7991)])):
+        got = run(built_read_only, q.format(g=iris.alignment_graph(code), pm=iris.provincial_measure(16))).rows
+        assert sorted((int(r["n"].value), float(r["c"].value)) for r in got) == records
+        c = land.cells[(code, 16)]
+        assert c["confidence"] == {"kind": "predicted", "value": max(conf for _, conf in records)}
+        assert [r["row"] for r in c["rows"]] == sorted({n for n, _ in records})
+    # 德清 row 21 is its item 金融服务 (金融服务板块); 舟山 has no items: refined only
+    c = land.cells[(DEQING, 16)]
+    assert c["status"] == "service-item" and [(i["row"], i["name"], i["kind"]) for i in c["service_items"]] == \
+        [(21, "金融服务", "predicted")]
+    assert land.cells[(ZHOUSHAN, 16)]["status"] == "local-measure" and land.cells[(ZHOUSHAN, 16)]["service_items"] == []
 
 
 def test_statuses_are_a_data_cube_in_the_statistics_graph(built_read_only):
@@ -61,7 +117,7 @@ def test_statuses_are_a_data_cube_in_the_statistics_graph(built_read_only):
                    <http://purl.org/linked-data/sdmx/2009/dimension#refArea> ?r . ?d qb:structure pk:landingStructure }}
       ?st skos:notation ?s . ?r pk:divisionCode ?code }} GROUP BY ?code ORDER BY ?code""".format(iris.graph("statistics"))
     got = {r["code"].value: (int(r["n"].value), int(r["items"].value)) for r in run(built_read_only, q).rows}
-    assert got == {QIANTANG: (146, 99), DEQING: (146, 0), QUZHOU: (146, 134), ZHOUSHAN: (146, 0)}
+    assert got == {QIANTANG: (146, 99), DEQING: (146, 118), QUZHOU: (146, 134), ZHOUSHAN: (146, 0)}
     # the structure is declared in the ontology with its measures and attributes
     dsd = run(built_read_only, """PREFIX pk: <https://w3id.org/policykg/def#> PREFIX qb: <http://purl.org/linked-data/cube#>
         SELECT ?c WHERE { pk:landingStructure qb:component ?x . ?x qb:measure|qb:dimension|qb:attribute ?c }""").rows
@@ -78,7 +134,6 @@ def test_a_printed_cell_names_its_rows_and_items(land):
     c = land.cells[(QUZHOU, 16)]           # 衢州's merged cell for key task 5 answers 16 with rows 23–29
     assert [r["row"] for r in c["rows"]] == [23, 24, 25, 26, 27, 28, 29]
     assert "融资服务" in {i["name"] for i in c["service_items"]}
-    assert land.cells[(DEQING, 16)]["confidence"] is None and land.cells[(DEQING, 16)]["rows"] == []
 
 
 def test_recommendations_are_real_items_of_other_regions(land, built_read_only):
@@ -96,35 +151,38 @@ def test_recommendations_are_real_items_of_other_regions(land, built_read_only):
             assert r["region"] != code
             assert labels[r["iri"]] == (r["region"], r["name"])          # never invented
             assert land.cells[(r["region"], m)]["status"] == "service-item"
-    assert n == 930
+    assert n == 665
     # hand-checked against the document (see the issue's closing note)
-    top = {m: land.cells[(DEQING, m)]["recommendations"][0] for m in (30, 31, 32, 3, 42)}
-    assert (top[30]["region"], top[30]["row"], top[30]["name"], top[30]["block"]) == (QUZHOU, 31, "校企对接服务", "人才服务板块")
-    assert (top[31]["region"], top[31]["row"], top[31]["name"], top[31]["level3"]) == (QIANTANG, 16, "产教融合服务", "产教融合服务")
-    assert (top[32]["region"], top[32]["row"], top[32]["name"]) == (QIANTANG, 17, "职称评审服务")
+    top = {m: land.cells[(DEQING, m)]["recommendations"][0] for m in (3, 8, 9, 24, 47)}
     assert (top[3]["region"], top[3]["row"], top[3]["name"], top[3]["block"]) == (QIANTANG, 3, "涉税诉求服务", "纳税综合服务专区")
-    assert (top[42]["region"], top[42]["row"], top[42]["name"]) == (QIANTANG, 24, "重大科技项目申报服务")
+    assert (top[8]["region"], top[8]["row"], top[8]["name"], top[8]["block"]) == (QUZHOU, 12, "咨询服务", "项目服务板块")
+    assert (top[9]["region"], top[9]["row"], top[9]["name"], top[9]["level2"]) == (QUZHOU, 15, "重大工业项目决策咨询", "项目决策咨询服务")
+    assert (top[24]["region"], top[24]["row"], top[24]["name"]) == (QIANTANG, 10, "融资对接服务")
+    assert (top[47]["region"], top[47]["row"], top[47]["name"], top[47]["level2"]) == (QUZHOU, 5, "天使基金", "基金投资")
+    assert all(top[m]["kind"] == "printed" for m in top)
     top = {m: land.cells[(ZHOUSHAN, m)]["recommendations"][0] for m in (16, 19, 28, 34, 60)}
     assert (top[16]["region"], top[16]["row"], top[16]["name"]) == (QIANTANG, 10, "融资对接服务")
     assert (top[19]["region"], top[19]["row"], top[19]["name"]) == (QIANTANG, 11, "金融产品定制服务")
-    assert (top[28]["region"], top[28]["row"], top[28]["name"]) == (QIANTANG, 9, "政策性担保服务")
-    assert (top[34]["region"], top[34]["row"], top[34]["name"], top[34]["level1"]) == (QUZHOU, 32, "职工参保登记", "人才服务")
-    assert (top[60]["region"], top[60]["row"], top[60]["name"]) == (QUZHOU, 45, "工程建设项目招投标诉求服务")
+    # 德清's items are predicted links: real items of 德清, with the mapping's confidence
+    assert (top[28]["region"], top[28]["row"], top[28]["name"], top[28]["kind"], top[28]["confidence"]) == \
+        (DEQING, 25, "融资对接", "predicted", 0.6661)
+    assert (top[34]["region"], top[34]["row"], top[34]["name"], top[34]["level1"]) == (DEQING, 29, "职工参保登记", "人才服务")
+    assert (top[60]["region"], top[60]["row"], top[60]["name"], top[60]["block"]) == (DEQING, 47, "招投标服务", "政策服务板块")
 
 
 def test_convertibility_evidence_and_review_cues(land):
     cv = land.convertibility(16)
-    assert cv["convertible"] and cv["regions"] == [QIANTANG, QUZHOU]
-    assert cv["summary"].startswith("可转化：2/4 个地区已设服务事项")
-    assert cv["blocks"][0][0] == "金融服务板块" and "convertible: 2 of 4 regions" in cv["summary"]
+    assert cv["convertible"] and cv["regions"] == [QIANTANG, DEQING, QUZHOU]
+    assert cv["summary"].startswith("可转化：3/4 个地区已设服务事项")
+    assert cv["blocks"][0] == ("金融服务板块", 8) and "convertible: 3 of 4 regions" in cv["summary"]
     review = [m for m in land.measures if not land.converted_by(m)]
-    assert review == [122, 124, 141, 142, 146]
-    cv = land.convertibility(141)        # 建立健全部门促进民营经济高质量发展协调机制
+    assert review == [122, 124, 146]         # 141 and 142 have predicted 德清 items
+    cv = land.convertibility(122)        # 制定交通运输领域“枫桥式”基层执法站所建设方案…
     assert not cv["convertible"]
-    assert "机制" in cv["cues"]["government"] and "部门" in cv["cues"]["government"]
+    assert cv["cues"] == {"government": ["制定", "执法"], "enterprise": []}
     assert "线索（关键词）" in cv["summary"] and "addressed to government" in cv["summary"]
     assert land.landed_nowhere() == []       # 衢州 cites every measure
-    assert land.most_missing(5) == [(122, 4), (124, 4), (141, 4), (142, 4), (146, 4)]
+    assert land.most_missing(5) == [(122, 4), (124, 4), (146, 4), (26, 3), (47, 3)]
 
 
 # ------------------------------------------------------------------ the command
@@ -138,8 +196,8 @@ def test_cli_json_has_one_cell_per_region_and_measure(built_store):
                                                              for m in range(1, 147)}
     res = CliRunner().invoke(main, ["landing", "--store", str(built_store), "--region", ZHOUSHAN])
     one = json.loads(res.output)
-    assert len(one) == 146 and {c["status"] for c in one} == {"none"}
-    assert sum(bool(c["recommendations"]) for c in one) == 141
+    assert len(one) == 146 and {c["status"] for c in one} == {"local-measure", "none"}
+    assert sum(bool(c["recommendations"]) for c in one) == 143       # all but 122, 124, 146
 
 
 def test_cli_xlsx_and_html(built_store, tmp_path):
@@ -175,7 +233,9 @@ def test_report_has_the_landing_section(built_store, tmp_path):
     text = out.read_text(encoding="utf-8")
     assert "省级细化措施落地（146条×地区）" in text
     assert "衢州市（330800）</td><td class=\"n\">134</td><td class=\"n\">12</td><td class=\"n\">0</td>" in text
-    assert "无地区转化为服务事项、待研判的措施：5 条" in text
+    assert "湖州市德清县（330521）</td><td class=\"n\">118</td><td class=\"n\">0</td><td class=\"n\">28</td>" in text
+    assert "舟山市（330900）</td><td class=\"n\">0</td><td class=\"n\">125</td><td class=\"n\">21</td>" in text
+    assert "无地区转化为服务事项、待研判的措施：3 条" in text
     assert "无任何地区落地的措施：0 条" in text
     from openpyxl import load_workbook
 

@@ -38,22 +38,27 @@ def test_page_is_rendered_on_the_server_with_the_146_measures(app):
     assert "script-src 'self'" in resp.headers["Content-Security-Policy"]
     assert html.count('<tr data-measure="') == 146
     assert html.count('<tbody data-key-task="') == 32
-    assert html.count("<td class=i>") == 134 + 99
-    assert html.count("<td class=m>") == 12
-    assert html.count("<td class=n>") == 47 + 146 + 146
-    # columns in region code order: 钱塘, 德清, 衢州, 舟山; 衢州 × 16 is converted, 德清 × 16 not
+    # 衢州 134 + 钱塘 99 printed, 德清 118 aligned; refined: 衢州 12, 舟山 125 (aligned, no items)
+    assert html.count("<td class=i>") == 134 + 99 + 118
+    assert html.count("<td class=m>") == 12 + 125
+    assert html.count("<td class=n>") == 47 + 28 + 21
+    # columns in region code order: 钱塘, 德清, 衢州, 舟山; 16 is converted by all three with items,
+    # refined by 舟山; 3 is not landed in 德清
     row16 = html.split('<tr data-measure="16"')[1].split("</tr>")[0]
-    assert row16.count("<td class=") == 4 and row16.endswith("<td class=i>事</td><td class=n></td><td class=i>事</td><td class=n></td>")
+    assert row16.count("<td class=") == 4 and row16.endswith("<td class=i>事</td><td class=i>事</td><td class=i>事</td><td class=m>举</td>")
     assert "重点工作 5　强化金融保障" in html and "省级细化措施落地矩阵" in html
     assert "<script>" not in html.split('id="landing-wrap"')[1].split("</table>")[0]
 
 
 def test_cell_api_and_its_errors(app):
     c = app.test_client()
-    data = c.get("/api/landing/cell?region=330521&measure=30").get_json()
+    data = c.get("/api/landing/cell?region=330521&measure=3").get_json()
     assert data["status"] == "none" and data["region_name"] == "湖州市德清县"
-    assert data["recommendations"][0]["name"] == "校企对接服务" and data["recommendations"][0]["row"] == 31
+    assert data["recommendations"][0]["name"] == "涉税诉求服务" and data["recommendations"][0]["row"] == 3
     assert data["convertibility"].startswith("可转化：2/4")
+    data = c.get("/api/landing/cell?region=330521&measure=30").get_json()     # aligned: 德清 rows 26–28
+    assert data["status"] == "service-item" and data["confidence"] == {"kind": "predicted", "value": 0.9978}
+    assert [i["name"] for i in data["service_items"]] == ["校企对接服务", "职业培训服务", "职业技能等级认定服务"]
     bad = c.get("/api/landing/cell?region=330521&measure=x")
     assert bad.status_code == 400 and "measure 应为整数" in bad.get_json()["error"]
     missing = c.get("/api/landing/cell?region=330100&measure=1")
@@ -96,7 +101,7 @@ def test_matrix_click_shows_rows_items_and_recommendations(site, page, artifacts
     page.goto(site["url"] + "/landing")
     assert page.locator("#landing-table tbody tr[data-measure]").count() == 146
     assert page.locator("#landing-table thead th[data-region]").count() == 4
-    assert page.locator("#landing-table td.i").count() == 233
+    assert page.locator("#landing-table td.i").count() == 351
     page.screenshot(path=str(artifacts / "web-landing-1280.png"))
     # 衢州 × 16: rows 23–29 of its merged cell, with their items
     cell(page, 16, "330800").click()
@@ -104,12 +109,12 @@ def test_matrix_click_shows_rows_items_and_recommendations(site, page, artifacts
     assert page.locator("#detail-status").get_attribute("data-status") == "service-item"
     assert "第23行" in page.locator("#detail-rows").inner_text() and "第29行" in page.locator("#detail-rows").inner_text()
     assert "融资服务" in page.locator("#detail-items").inner_text()
-    # 德清 × 30: not landed; the first suggestion is 衢州's 校企对接服务 (row 31)
-    cell(page, 30, "330521").click()
+    # 德清 × 3: not landed; the first suggestion is 钱塘's 涉税诉求服务 (row 3), then 衢州's three
+    cell(page, 3, "330521").click()
     page.wait_for_selector('#detail-status[data-status="none"]')
     recs = page.locator("#detail-recs li")
-    assert recs.count() == 5
-    assert "校企对接服务" in recs.first.inner_text() and "衢州市 第31行" in recs.first.inner_text()
+    assert recs.count() == 4
+    assert "涉税诉求服务" in recs.first.inner_text() and "杭州市钱塘区 第3行" in recs.first.inner_text()
     page.screenshot(path=str(artifacts / "web-landing-detail-1280.png"))
 
 
