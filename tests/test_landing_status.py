@@ -153,12 +153,13 @@ def test_recommendations_are_real_items_of_other_regions(land, built_read_only):
             assert land.cells[(r["region"], m)]["status"] == "service-item"
     assert n == 665
     # hand-checked against the document (see the closing note)
-    top = {m: land.cells[(DEQING, m)]["recommendations"][0] for m in (3, 8, 9, 24, 47)}
+    top = {m: land.cells[(DEQING, m)]["recommendations"][0] for m in (3, 8, 9, 24, 33)}
     assert (top[3]["region"], top[3]["row"], top[3]["name"], top[3]["block"]) == (QIANTANG, 3, "涉税诉求服务", "纳税综合服务专区")
     assert (top[8]["region"], top[8]["row"], top[8]["name"], top[8]["block"]) == (QUZHOU, 12, "咨询服务", "项目服务板块")
     assert (top[9]["region"], top[9]["row"], top[9]["name"], top[9]["level2"]) == (QUZHOU, 15, "重大工业项目决策咨询", "项目决策咨询服务")
     assert (top[24]["region"], top[24]["row"], top[24]["name"]) == (QIANTANG, 10, "融资对接服务")
-    assert (top[47]["region"], top[47]["row"], top[47]["name"], top[47]["level2"]) == (QUZHOU, 5, "天使基金", "基金投资")
+    assert (top[33]["region"], top[33]["row"], top[33]["name"], top[33]["block"]) == \
+        (QIANTANG, 18, "新就业群体劳动合同签订服务", "劳动用工综合服务专区")
     assert all(top[m]["kind"] == "printed" for m in top)
     top = {m: land.cells[(ZHOUSHAN, m)]["recommendations"][0] for m in (16, 19, 28, 34, 60)}
     assert (top[16]["region"], top[16]["row"], top[16]["name"]) == (QIANTANG, 10, "融资对接服务")
