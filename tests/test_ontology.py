@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
@@ -52,10 +54,13 @@ def _reason(extra_nt: str = ""):
 
     with tempfile.NamedTemporaryFile("w", suffix=".nt", delete=False) as fh:
         fh.write(g.serialize(format="nt"))
-    world = owlready2.World()
-    onto = world.get_ontology(f"file://{fh.name}").load()
-    with onto:
-        owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
+    try:
+        world = owlready2.World()
+        onto = world.get_ontology(f"file://{fh.name}").load()
+        with onto:
+            owlready2.sync_reasoner(world, infer_property_values=False, debug=0)
+    finally:
+        Path(fh.name).unlink(missing_ok=True)      # owlready2 reads it once: no file left in /tmp
     return world
 
 
