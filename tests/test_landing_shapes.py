@@ -1,5 +1,5 @@
-"""Measure-level completeness (issue 15): shapes/completeness.ttl flags rows, the check
-queries/checks/landing-measure-warning.rq flags measures other regions converted; with the real
+"""Measure-level completeness (issue 15): the checks queries/checks/landing-row-*-warning.rq flag
+rows, queries/checks/landing-measure-warning.rq flags measures other regions converted; with the real
 build (printed links, and the alignment engine's predicted ones for 舟山 and 德清) and with a
 crafted alignment graph (tests/landing_support.py)."""
 
@@ -13,8 +13,8 @@ import pytest
 from policykg.core import iris
 from policykg.validate import run_store
 
-ROW_SHAPE = "https://w3id.org/policykg/shapes#RowMeasuresServiceItemShape"
-OWN_SHAPE = "https://w3id.org/policykg/shapes#RowWithoutServiceItemShape"
+ROW_SHAPE = "landing-row-measures-warning"
+OWN_SHAPE = "landing-row-without-item-warning"
 CHECK = "landing-measure-warning"
 
 
