@@ -89,8 +89,8 @@ def write_xlsx(data: ReportData, path: Path) -> None:
           + [["省级细化措施 measure", r["measure"], r["keyTask"], r["label"], r["regions"],
               "、".join(names.get(c, c) for c in r["regionCodes"].split())] for r in data.measure_bottlenecks],
           {0: 18, 3: 60, 5: 20})
-    if data.handling:
-        add_sheets(wb, data.handling, prefix="办件-")
     if data.landing is not None:
         add_landing_sheets(wb, data.landing)
+    if data.handling:                     # only when 办件 records are loaded: last, after the sheets every report has
+        add_sheets(wb, data.handling, prefix="办件-")
     wb.save(path)
