@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from pyoxigraph import NamedNode, QueryResultsFormat, Store
 from .core import iris
 from .core.config import ONTOLOGY_NS, QUERY_DIR
 from .core.errors import QueryError, UsageError
+from .core.iris import normalize_name
 from .core.namespaces import prefixes
 from .graph.store import open_read_only
 from .sparql.queries import load_query
@@ -146,12 +146,6 @@ def has_alignment(store: Any) -> bool:
     if isinstance(store, Store):
         return any(g.value.startswith(prefix) for g in store.named_graphs() if isinstance(g, NamedNode))
     return True
-
-
-def normalize_name(name: str) -> str:
-    """Service items are compared across regions by name without spaces or quotes (as the report does)."""
-    s = unicodedata.normalize("NFKC", name or "")
-    return re.sub(r"[\s\"'“”‘’「」『』]", "", s)
 
 
 @dataclass

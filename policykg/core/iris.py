@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 
 from .config import base_iri
 
@@ -22,6 +23,13 @@ from .config import base_iri
 def norm(text: str) -> str:
     """Whitespace-free form used to compare labels (the PDF broke cells arbitrarily)."""
     return re.sub(r"\s+", "", text or "")
+
+
+def normalize_name(name: str) -> str:
+    """The key service items are compared by across regions, lists and 办件 files: NFKC, no
+    whitespace and no quotes (lists print 省“4+1”基金 and 省"4+1"基金 for one item)."""
+    s = unicodedata.normalize("NFKC", name or "")
+    return re.sub(r"[\s\"'“”‘’「」『』]", "", s)
 
 
 def short_hash(*parts: str) -> str:

@@ -8,8 +8,6 @@ items (rapidfuzz) in a "did you mean".
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,17 +16,13 @@ from rapidfuzz import fuzz, process
 
 from ..core.config import QUERY_DIR
 from ..core.errors import UsageError
+from ..core.iris import normalize_name
 from ..core.regions import get as get_region
 from ..graph.store import generation_name, open_read_only
 from ..sparql.queries import load_query
 from ..sparql.queries import run as run_query
 
 HANDLING_QUERIES = QUERY_DIR / "handling"
-
-
-def normalize(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name or "")
-    return re.sub(r"[\s\"'“”‘’「」『』]", "", s)
 
 
 @dataclass(frozen=True)
@@ -42,7 +36,7 @@ class Item:
 
     @property
     def key(self) -> str:
-        return normalize(self.title)
+        return normalize_name(self.title)
 
     @property
     def label(self) -> str:
@@ -107,7 +101,7 @@ class Catalogue:
     def match(self, code: str, row: int | None, name: str) -> tuple[str | None, str, str, str]:
         """(item IRI, "", "", "") or (None, the column at fault, zh, en)."""
         items = self.by_region.get(code, [])
-        key = normalize(name)
+        key = normalize_name(name)
         if row is not None:
             at_row = [it for it in items if it.row == row]
             if not at_row:
@@ -139,7 +133,7 @@ class Catalogue:
             return "", ""
 
         choices = {i: it.key for i, it in enumerate(items)}
-        best = process.extract(normalize(name), choices, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
+        best = process.extract(normalize_name(name), choices, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
         if not best:
             return "", ""
         labels = "、".join(items[k].label for _, _, k in best)

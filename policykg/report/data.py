@@ -11,8 +11,6 @@ quotation marks removed (the PDF broke names across lines; lists differ in quote
 from __future__ import annotations
 
 import datetime as _dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 from policykg import landing
 from policykg.core.config import QUERY_DIR
 from policykg.core.errors import UsageError
+from policykg.core.iris import normalize_name
 from policykg.core.progress import Progress, silent
 from policykg.sparql.queries import load_query
 from policykg.sparql.queries import run as run_query
@@ -45,12 +44,6 @@ def _value(term: Any) -> Any:
 def _rows(store: Any, path: Path) -> list[dict[str, Any]]:
     res = run_query(store, load_query(path).text)
     return [{k: _value(r.get(k)) for k in res.variables} for r in res.rows]
-
-
-def normalize_name(name: str) -> str:
-    """The key service items are compared by across regions."""
-    s = unicodedata.normalize("NFKC", name or "")
-    return re.sub(r"[\s\"'“”‘’「」『』]", "", s)
 
 
 @dataclass
