@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from policykg.core import iris
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.records import (
     Backbone,
@@ -417,17 +416,13 @@ def provincial(bb: Backbone, profile: Profile | None = None, *, seed: int = 0,
 
 # ------------------------------------------------------------------ history
 
-def version_graph(code: str, version: int) -> str:
-    """Named graph of an older version: graph/region/{code}/v{n} (the newest is the region graph)."""
-    return iris.graph(f"region/{code}/v{version}")
-
-
 def history(rl: RegionList, *, versions: int = HISTORY_VERSIONS, seed: int = 0) -> Iterator[tuple[int, RegionList]]:
     """``versions`` versions of a list, oldest first; the last one is ``rl`` itself.
 
     Going back in time each version rewrites about a tenth of the rows' texts and drops the
     newest row or two, the way a list is refined year by year. Entities keep their IRIs
-    across versions (a row is the same row); each version lives in its own named graph.
+    across versions (a row is the same row). :mod:`benchmarks.buildstore` records them as the
+    product keeps versions (:mod:`policykg.versions`: files outside the store's graphs).
     """
     rng = random.Random(f"{seed}:{rl.region}:history")
     chain = [rl]
@@ -443,3 +438,13 @@ def _revise(rng: random.Random, row: ListRow) -> ListRow:
     ms = tuple(replace(m, text=_text(rng, max(20, len(m.text)))) for m in row.local_measures)
     items = tuple(replace(i, content=_text(rng, max(10, len(i.content)))) for i in row.service_items)
     return replace(row, local_measures=ms, service_items=items)
+
+
+def next_version(rl: RegionList, *, seed: int = 0, share: float = 0.1) -> RegionList:
+    """The list a region sends next: about ``share`` of its rows' texts rewritten (as
+    :func:`history` refines a list from one version to the next)."""
+    rng = random.Random(f"{seed}:{rl.region}:next")
+    rows = [_revise(rng, r) if rng.random() < share else r for r in rl.rows]
+    if rows == list(rl.rows):
+        rows[0] = _revise(rng, rows[0])
+    return replace(rl, rows=rows)

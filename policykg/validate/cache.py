@@ -5,9 +5,11 @@ that turns pySHACL's report into findings (and pySHACL, pyoxigraph, rdflib), the
 graphs and that region's graph: after ``policykg load`` of one region, validating the
 store again reruns that region alone and takes the others' findings from here.
 
-Off unless asked for (``run_store(cache_dir=...)`` or ``POLICYKG_VALIDATION_CACHE``):
-benchmarks measure validation itself. Entries are JSON (nothing executable), one file
-per key, written atomically; a broken entry is a miss. The oldest entries beyond
+On by default, in the store's own ``STORE/validation-cache/`` (``run_store(cache_dir=...)``
+or ``POLICYKG_VALIDATION_CACHE`` name another directory; ``POLICYKG_VALIDATION_CACHE=off``
+or ``run_store(cache=False)`` validate everything again): a whole-store validation after a
+load reruns only the regions whose graph changed. Entries are JSON (nothing executable),
+one file per key, written atomically; a broken entry is a miss. The oldest entries beyond
 ``MAX_ENTRIES`` are removed after each run.
 """
 
@@ -28,16 +30,23 @@ from policykg.core.config import SHAPES_DIR
 from .model import Finding
 
 ENV = "POLICYKG_VALIDATION_CACHE"
+DIR = "validation-cache"                 # under the store directory, beside its generations
+OFF = frozenset({"0", "off", "no", "none", "false"})
 FORMAT = "policykg-validation-2"
 MAX_ENTRIES = 5000
 _CODE = ("validate/shacl.py", "validate/checks.py", "validate/model.py", "validate/split.py", "validate/cache.py",
          "core/namespaces.py", "core/iris.py")
 
 
-def cache_dir_from(value: Path | str | None) -> Path | None:
-    """The directory asked for, else ``$POLICYKG_VALIDATION_CACHE``, else none (no cache)."""
-    chosen = value if value is not None else os.environ.get(ENV)
-    return Path(chosen) if chosen else None
+def cache_dir_from(value: Path | str | None, store_dir: Path | str | None = None) -> Path | None:
+    """The directory asked for, else ``$POLICYKG_VALIDATION_CACHE`` (``off``: no cache), else
+    the store's ``validation-cache`` directory (none without a store)."""
+    if value is not None:
+        return Path(value)
+    env = (os.environ.get(ENV) or "").strip()
+    if env:
+        return None if env.lower() in OFF else Path(env)
+    return Path(store_dir) / DIR if store_dir is not None else None
 
 
 def stamp(shapes_dir: Path | str = SHAPES_DIR) -> bytes:

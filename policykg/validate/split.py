@@ -23,12 +23,15 @@ nodes, which rdfmap's IRIs guarantee (a region's own nodes live under
 id/region/{code}/). A result pySHACL reports as the sh:detail of another goes with that
 one's focus. tests/test_validate_scale.py compares both ways. The SPARQL checks
 (queries/checks) run once, over the store's default graph (the merge of all graphs).
-With a cache directory, a region whose graph is unchanged is not run again
-(:mod:`policykg.validate.cache`).
+A region whose graph is unchanged since the last run is not run again, nor are the shared
+graphs' and the cross-region runs when their input is unchanged (:mod:`policykg.validate.cache`,
+on by default in the store's directory): after loading a few regions, validating the whole
+store reruns those regions (and the checks) only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections import Counter
@@ -106,7 +109,7 @@ class Jobs:
             return JobResult(found, tuple(f.focus for f in found), frozenset(), ())
         described: frozenset[str] = frozenset()
         focus: list[str] | None = None
-        key = None
+        key: str | None = None
         if kind == REGION:
             data = self.disk().dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(arg))
             align = alignment_graph(arg)          # the region's predicted links, validated with its list
@@ -126,13 +129,21 @@ class Jobs:
         elif kind == CROSS:
             disk = self.disk()
             quads = []
-            for key in arg:
-                node = BlankNode(key[2:]) if key.startswith("_:") else NamedNode(key)
+            for k in arg:
+                node = BlankNode(k[2:]) if k.startswith("_:") else NamedNode(k)
                 quads += [Quad(q.subject, q.predicate, q.object, DefaultGraph())
                           for q in disk.quads_for_pattern(node, None, None, None)
                           if isinstance(q.graph_name, NamedNode) and q.graph_name.value in self.lists]
             mem.bulk_extend(quads)
             focus = None if any(k.startswith("_:") for k in arg) else list(arg)
+            if self.cache is not None:
+                which = hashlib.sha256("\n".join(arg).encode()).digest()
+                data = mem.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+                key = self.cache.key(self.shared_digest, CROSS.encode(), which, content_digest(data))
+        elif kind == SHARED and self.cache is not None:
+            key = self.cache.key(self.shared_digest, SHARED.encode())
+        if kind != REGION and key is not None and self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return JobResult(hit["findings"], hit["roots"], hit["described"], hit["tables"], cached=True)
         mem.bulk_extend(self.shared)
         roots: list[str] = []
         findings, _ = validate_store(mem, self.shapes, focus, roots)
@@ -151,7 +162,7 @@ def open_generation(oxigraph_dir: Path) -> Store:
 
 def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
               checks_dir: Path | str | None = CHECKS_DIR, workers: int | None = None,
-              progress: Progress | None = None, cache_dir: Path | str | None = None) -> Report:
+              progress: Progress | None = None, cache_dir: Path | str | None = None, cache: bool = True) -> Report:
     """Validate every list of the store's current generation, region by region."""
     t0 = time.monotonic()
     say = progress or silent
@@ -164,13 +175,13 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
     shared_names = shared_graphs(names)
     shared = [Quad(q.subject, q.predicate, q.object, DefaultGraph())
               for g in shared_names for q in disk.quads_for_pattern(None, None, None, NamedNode(g))]
-    cache, shared_digest = None, b""
-    if (where := cache_dir_from(cache_dir)) is not None:
-        cache = FindingsCache(where, stamp(shapes_dir))
+    findings_cache, shared_digest = None, b""
+    if cache and (where := cache_dir_from(cache_dir, store_dir)) is not None:
+        findings_cache = FindingsCache(where, stamp(shapes_dir))
         shared_digest = content_digest(b"\n".join(
             disk.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(g)) for g in shared_names))
     checks = Path(checks_dir) if checks_dir is not None else None
-    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), cache, shared_digest, checks)
+    jobs = Jobs(gen_dir, shared, lists, load_shapes(shapes_dir), findings_cache, shared_digest, checks)
     queue: list[Job] = [(REGION, g) for g in lists]
     # The checks read the merge of the validated graphs: the store's default graph, which
     # build and load keep as the merge of all named graphs, unless the store has others
@@ -202,10 +213,10 @@ def run_split(store_dir: Path | str, *, shapes_dir: Path | str = SHAPES_DIR,
         if pool is not None:
             pool.close()
 
-    if cache is not None:
-        hits = sum(res.cached for res in results.values())
-        say(f"{hits} 个地区的结果取自缓存 / {hits} regions from the cache ({cache.directory})")
-        cache.prune()
+    if findings_cache is not None:
+        hits = sum(res.cached for job, res in results.items() if job[0] == REGION)
+        say(f"{hits} 个地区的结果取自缓存 / {hits} regions from the cache ({findings_cache.directory})")
+        findings_cache.prune()
     findings = _merge(results, owners)
     if checks is not None and on_disk:
         findings += run_checks(disk, checks)
@@ -232,21 +243,23 @@ def _merge(results: dict[Job, JobResult], owners: Counter) -> list[Finding]:
 
 def run_store(store_dir: Path | str, region: str | None = None, *, shapes_dir: Path | str = SHAPES_DIR,
               per_region: bool = True, workers: int | None = None, progress: Progress | None = None,
-              cache_dir: Path | str | None = None) -> Report:
+              cache_dir: Path | str | None = None, cache: bool = True) -> Report:
     """Validate a built store: everything, or one region's list with the shared graphs
     (ontology, regions, backbone), never the other regions'.
 
     Everything is validated region by region in ``workers`` processes (default: one per
     CPU; see :func:`run_split`), with the same findings as one run over all
     graphs together (``per_region=False``, whose cost grows with the square of the store).
-    With ``cache_dir`` (or ``POLICYKG_VALIDATION_CACHE``) a region whose graph did not
-    change since a run with the same shapes and code is not validated again
-    (:mod:`policykg.validate.cache`).
+    A region whose graph did not change since a run with the same shapes and code is not
+    validated again: its findings come from the cache (:mod:`policykg.validate.cache`; the
+    store's ``validation-cache``, or ``cache_dir``/``POLICYKG_VALIDATION_CACHE``), as do the
+    shared graphs' and the cross-region run's when their data did not change; the SPARQL
+    checks always run. ``cache=False`` validates everything.
     """
     code = get_region(region).code if region else None
     if code is None and per_region:
         return run_split(store_dir, shapes_dir=shapes_dir, workers=workers, progress=progress,
-                         cache_dir=cache_dir)
+                         cache_dir=cache_dir, cache=cache)
     disk = open_read_only(store_dir)
     names = {g.value for g in disk.named_graphs()}
     lists = sorted(n for n in names if n.startswith(iris.graph("region/")))
