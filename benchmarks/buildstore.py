@@ -126,7 +126,13 @@ def build(store_dir: Path | str, scale: str = "provincial", *, seed: int = 0, li
         "backbone": origin,
         "profile": profile.summary(),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "process_cpu_s": _cpu_s(),             # the whole process (records, history, build): on a shared machine
     }
+
+
+def _cpu_s() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,7 +87,10 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--updated-since", "updated_since", default=None, metavar="DATE",
               help="只列出当前清单早于该日期的地区（如 2024-06-30） / list the regions whose current list is older")
-def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None, updated_since: str | None) -> None:
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="不用校验缓存，全部重新校验 / validate every region again, ignoring the findings cache")
+def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None, updated_since: str | None,
+             no_cache: bool) -> None:
     """用 SHACL 形状校验图谱：结构（违规）、完整性（警告）、标准化（提示）。
 
     Validate the graph against shapes/: structure (Violation), completeness (Warning),
@@ -99,7 +102,8 @@ def validate(store_dir: Path, region: str | None, fmt: str, output: Path | None,
     if updated_since:
         _updated_since(store_dir, updated_since, fmt, output)
     try:
-        report = validation.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()))
+        report = validation.run_store(store_dir, region=region, progress=stderr_progress(sys.stderr.isatty()),
+                                      cache=not no_cache)
         text = validation.render(report, fmt)
     except PolicyKGError as exc:
         fail(exc, exit_code=2)    # 1 means "a Violation was found": anything that stops validation is 2
