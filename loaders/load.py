@@ -144,7 +144,7 @@ def check_region_graph(store_dir: Path | str, triples: list, region: str, where:
         disk = open_read_only(store_dir)
         for name in SHARED_GRAPHS:
             data += [q.triple for q in disk.quads_for_pattern(None, None, None, NamedNode(iris.graph(name)))]
-    report = validate.run(data, region=region)
+    report = validate.run(data, region=region, sets=True)      # one query per constraint (policykg.validate.sets)
     violations = [f for f in report.results if f.severity == "Violation"]
     if violations:
         shown = "\n".join(f"  - {f.message}" for f in violations[:20])

@@ -10,8 +10,13 @@ Each case runs in a child process; a crash shows as a negative return code (or 1
    comparison function does not correctly implement a total order") and aborts the process
    (SIGABRT; the panic happens outside the Python thread, so no PanicException reaches
    Python). The 17 quads below (reduced from the project's store by delta debugging:
-   xsd:integer and @zh literals, IRIs) reproduce it in an in-memory store. policykg answers
-   503 and replaces the query worker.
+   xsd:integer and @zh literals, IRIs) reproduce it in an in-memory store. The cause, found
+   by comparing terms pairwise: Oxigraph compares two numbers by value but a number and a
+   literal of another kind (string, @lang string, date, custom datatype) by lexical form, so
+   ``2 < 113 < "113. …"@zh < 2``; dateTimes with and without a timezone are only partially
+   ordered as well. Two data-free reproductions follow (VALUES, an empty store).
+   policykg gives each ORDER BY condition a datatype-group key first (policykg/sparql/order.py),
+   so these answer; a panic it misses still gets 503 and a new query worker.
 
     python scripts/pyoxigraph_repro.py
 """
@@ -35,6 +40,11 @@ CASES = {
         "s = p.Store(); s.load(sys.stdin.buffer.read(), format=p.RdfFormat.N_QUADS)\n"
         "q = 'SELECT * WHERE { ?X <http://xmlns.com/foaf/0.1/knows>* ?Y } ORDER BY ?X ?Y'\n"
         "print(len(list(s.query(q, use_default_graph_as_union=True))))\n", QUADS.encode("utf-8")),
+    "ORDER BY over integers and strings (no data)": (
+        "import pyoxigraph\n"
+        "q = 'SELECT ?x WHERE { VALUES ?x { \"26\" \"129\" \"84\" \"20\" \"131\" 171 45 46 \"39\" \"37\" 82 79 "
+        "\"28\" \"182\" \"132\" \"155\" \"76\" 33 53 190 140 9 \"81\" 160 } } ORDER BY ?x'\n"
+        "print(len(list(pyoxigraph.Store().query(q))))\n", b""),
 }
 
 

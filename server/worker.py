@@ -15,6 +15,7 @@ Keep this module's imports light: it is imported in a freshly spawned interprete
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import threading
@@ -85,6 +86,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     from policykg.core.errors import PolicyKGError
     from policykg.sparql import queries
     from policykg.sparql.guard import check_query  # again here, on the very text run (and when unsandboxed)
+    from policykg.sparql.order import total_order
 
     reader = Reader(store_dir)
     try:   # open (and, for a store that fits, copy into memory) before saying ready
@@ -116,10 +118,17 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
                 # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
                 prologue = f"BASE <{job['base']}> "
                 text, shift = prologue + text, len(prologue)
-            res = queries.run(
-                store, text, substitutions=job.get("substitutions") or None,
+            run = functools.partial(
+                queries.run, store, substitutions=job.get("substitutions") or None,
                 default_graph=job.get("default_graph") or None, named_graphs=job.get("named_graphs") or None,
                 max_rows=job.get("max_rows"))
+            ordered = total_order(text)     # ORDER BY keys pyoxigraph can sort without aborting
+            try:
+                res = run(ordered)
+            except PolicyKGError as exc:
+                if ordered == text or getattr(exc, "status", None) != 400:
+                    raise
+                res = run(text)             # a syntax error: reported on the user's own text
             out = encode(res, job.get("fmt", "json"))
             out["generation"] = opened
             out["engine_ms"] = round((time.monotonic() - t0) * 1000, 2)

@@ -37,6 +37,7 @@ from policykg.core.regions import get as get_region
 
 from .checks import run_checks
 from .model import CHECKS_DIR, PK, SH, Finding, Report, report_graph_of
+from .sets import compile_shapes, run_constraints
 
 _UNBOUND = re.compile(r"\{[?$]\w+\}")  # a message variable the query left unbound
 
@@ -179,16 +180,23 @@ def _to_store(data: Any) -> Store:
 # ------------------------------------------------------------------ running
 
 def run(data: Any, shapes_dir: Path | str = SHAPES_DIR, region: str | None = None, *,
-        checks_dir: Path | str | None = CHECKS_DIR) -> Report:
+        checks_dir: Path | str | None = CHECKS_DIR, sets: bool = False) -> Report:
     """Validate ``data`` (rdflib Graph, pyoxigraph Store or triples) against the shapes.
 
     With ``region`` the findings are narrowed to that region's (and those of no region,
     e.g. the backbone's); :func:`run_store` instead reads only that region's graph.
+    ``sets``: each constraint once over all its focus nodes (:mod:`.sets`; the same
+    findings, pySHACL's report graph is not made) when the shapes allow it, as a load does.
     """
     t0 = time.monotonic()
     code = get_region(region).code if region else None
     store = data if isinstance(data, Store) and _default_graph_only(data) else _to_store(data)
-    findings, report_graph = validate_store(store, load_shapes(shapes_dir))
+    shapes = load_shapes(shapes_dir)
+    compiled = compile_shapes(shapes) if sets else None
+    if compiled is not None:
+        findings, report_graph = run_constraints(store, compiled, _Context(store).locate, _UNBOUND), None
+    else:
+        findings, report_graph = validate_store(store, shapes)
     if checks_dir is not None:
         findings += run_checks(store, Path(checks_dir))
     if code:
