@@ -92,13 +92,20 @@ def _loopback_env(**extra: str) -> dict[str, str]:
 # ------------------------------------------------------------------ policykg serve
 
 @contextmanager
-def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: float = 60) -> Iterator[Endpoint]:
-    """``policykg serve`` on a loopback port, its per-client rate limit off for the load test."""
+def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: float = 60,
+                    cache: bool = True) -> Iterator[Endpoint]:
+    """``policykg serve`` on a loopback port, its per-client rate limit off for the load test;
+    ``cache=False``: its per-generation result cache off too (``POLICYKG_CACHE_ENTRIES=0``)."""
     port = free_port()
-    ep = Endpoint("policykg", f"http://127.0.0.1:{port}/sparql",
-                  note=f"policykg serve --threads {threads} --timeout {cap_s:g}, POLICYKG_RATE_LIMIT_PER_MIN=0")
-    log = workdir / "policykg-serve.log"
-    env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_STORE=str(store_dir))
+    name = "policykg" if cache else "policykg-uncached"
+    extra = {} if cache else {"POLICYKG_CACHE_ENTRIES": "0"}
+    ep = Endpoint(name, f"http://127.0.0.1:{port}/sparql",
+                  note=f"policykg serve --threads {threads} --timeout {cap_s:g}, POLICYKG_RATE_LIMIT_PER_MIN=0, "
+                  f"POLICYKG_MAX_IN_FLIGHT_PER_CLIENT={threads}"
+                  + ("" if cache else ", POLICYKG_CACHE_ENTRIES=0 (result cache off)"))
+    log = workdir / f"{name}-serve.log"
+    env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_MAX_IN_FLIGHT_PER_CLIENT=str(threads),
+                        POLICYKG_STORE=str(store_dir), **extra)
     cmd = [str(VENV_BIN / "policykg"), "serve", "--store", str(store_dir), "--host", "127.0.0.1",
            "--port", str(port), "--threads", str(threads), "--timeout", f"{cap_s:g}"]
     with open(log, "wb") as fh:
