@@ -116,11 +116,15 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
                 # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
                 prologue = f"BASE <{job['base']}> "
                 text, shift = prologue + text, len(prologue)
-            res = queries.run(
-                store, text, substitutions=job.get("substitutions") or None,
-                default_graph=job.get("default_graph") or None, named_graphs=job.get("named_graphs") or None,
-                max_rows=job.get("max_rows"))
-            out = encode(res, job.get("fmt", "json"))
+            fmt = job.get("fmt", "json")
+            args = {"substitutions": job.get("substitutions") or None, "default_graph": job.get("default_graph") or None,
+                    "named_graphs": job.get("named_graphs") or None, "max_rows": job.get("max_rows")}
+            # SPARQL JSON, the protocol's usual answer: serialized by pyoxigraph when it is a SELECT
+            res = queries.run_json(store, text, **args) if fmt == "json" else queries.run(store, text, **args)
+            if isinstance(res, tuple):
+                out = {"kind": "select", "truncated": False, "count": res[1], "body": res[0]}
+            else:
+                out = encode(res, fmt)
             out["generation"] = opened
             out["engine_ms"] = round((time.monotonic() - t0) * 1000, 2)
             conn.send(("ok", out))
