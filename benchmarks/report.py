@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from . import fairness
 from .stats import fmt_ms
 
 
@@ -36,9 +37,14 @@ def _entry(e: dict[str, Any] | None) -> str:
     return "error"
 
 
+_LABEL = {"policykg_rps": "policykg", "policykg_uncached_rps": "policykg (cache off)",
+          "oxigraph_server_rps": "Oxigraph server", "virtuoso_rps": "Virtuoso"}
+_PEER = {"oxigraph-server": "o", "virtuoso": "v"}
+
+
 def _first(http: dict[str, Any], name: str) -> str:
-    """policykg's first (uncached) answer to a query."""
-    e = http.get("policykg", {}).get("latency", {}).get(name) or {}
+    """policykg's first (uncached) answer to a query (the cache-off server's, when it ran)."""
+    e = (http.get("policykg-uncached") or http.get("policykg", {})).get("latency", {}).get(name) or {}
     return fmt_ms(e["first_s"] * 1000) if "first_s" in e else ("—" if "timeout_s" not in e else f">{e['timeout_s']:.0f}s")
 
 
@@ -65,8 +71,21 @@ def markdown(d: dict[str, Any]) -> str:
         out.append(f"| {label} | {val} |")
     t = r["throughput"]
     errs = ", ".join(f"{k} {x.get('throughput', {}).get('errors', '—')}" for k, x in http.items())
-    out.append(f"| throughput, 8 clients × {d.get('throughput_s', 10):.0f} s (req/s) | policykg {fmt_ms(t['policykg_rps'])} · "
+    secs = f"{d.get('throughput_s', 10):.0f}"
+    out.append(f"| throughput, catalogue at its defaults, 8 clients × {secs} s (req/s) | policykg {fmt_ms(t['policykg_rps'])} "
+               f"(result cache off: {fmt_ms(t.get('policykg_uncached_rps'))}) · "
                f"Oxigraph server {fmt_ms(t['oxigraph_server_rps'])} · Virtuoso {fmt_ms(t['virtuoso_rps'])} (errors: {errs}) |")
+    mx = t.get("mixed") or {}
+    if mx:
+        merrs = ", ".join(f"{k} {x['mixed']['errors']}" for k, x in http.items() if x.get("mixed"))
+        out.append(f"| throughput, mixed workload ({d.get('mixed_requests')} distinct requests, random parameters), "
+                   f"8 clients × {secs} s (req/s) | "
+                   + " · ".join(f"{_LABEL.get(k, k)} {fmt_ms(v)}" for k, v in mx.items()) + f" (errors: {merrs}) |")
+    fair = r.get("uncached_vs_fastest_peer") or {}
+    if fair.get("geomean") is not None:
+        out.append(f"| HTTP uncached ÷ fastest right peer, geometric mean | {fair['geomean']:.2f} over {fair['queries']} "
+                   f"queries (worst: {fair['worst']} {fair['worst_ratio']:.2f}×"
+                   + (f"; no right peer: {', '.join(fair['excluded'])}" if fair.get("excluded") else "") + ") |")
     so = d.get("store_open", {})
     if so.get("mode"):
         out.append(f"| store the queries ran on | {so['mode']}"
@@ -81,24 +100,45 @@ def markdown(d: dict[str, Any]) -> str:
     out.append("Milliseconds; `>60s` = stopped at the 60 s cap. *store* = `queries.run` on what the server's "
                "query workers query (`store.open_for_queries`: an in-memory copy of the generation when its RocksDB "
                "files take at most 1 GiB, else the files); *disk* = `queries.run` on the RocksDB files, as a one-shot "
-               "`policykg query` reads them; *bare* = the same query on an in-memory pyoxigraph Store; HTTP = POST to `/sparql` through `policykg serve`: "
-               "*first* is the uncached answer, p50/p95 the repeats (served from its per-generation result cache).")
+               "`policykg query` reads them; *bare* = the same query on an in-memory pyoxigraph Store. HTTP = POST to "
+               "`/sparql`, same client and run for every server: *cached* = `policykg serve` as deployed (repeats "
+               "served from its per-generation result cache); *first* and *uncached* = `policykg serve` with the cache "
+               "off (`POLICYKG_CACHE_ENTRIES=0`): its first answer and the median of the repeats; *÷ peer* = uncached "
+               "÷ the faster of the Oxigraph server and Virtuoso among those whose row count is right "
+               "(`benchmarks/fairness.py`; *o* = Oxigraph server, *v* = Virtuoso; a wrong answer is marked ✗ and "
+               "does not count as the fastest).")
     out.append("")
     out.append("| query | rows | store p50 | store p95 | disk p50 | bare p50 | store ÷ bare | rdflib p50 | rdflib ÷ store "
-               "| HTTP first | HTTP p50 | HTTP p95 | Oxigraph server p50 | Virtuoso p50 |")
-    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+               "| HTTP cached p50 | HTTP first | HTTP uncached p50 | Oxigraph server p50 | Virtuoso p50 | ÷ peer |")
+    out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    wrong = {(w["query"], w["engine"]) for w in r.get("wrong_answers", [])}
+    per = fairness.compare(list(r["queries"]), d["store"], http)["per_query"] if "policykg-uncached" in http else {}
     for n, q in r["queries"].items():
         rows = d["store"].get(n, {}).get("rows", "?")
+        unc = http.get("policykg-uncached", {}).get("latency", {}).get(n)
+        f = per.get(n, {})
+        ratio = "—" if f.get("ratio") is None else f"{f['ratio']:.2f}× {_PEER.get(f['peer'], '')}"
+        oxi = _entry(http.get("oxigraph-server", {}).get("latency", {}).get(n)) + (" ✗" if (n, "oxigraph-server") in wrong else "")
+        vir = _entry(http.get("virtuoso", {}).get("latency", {}).get(n)) + (" ✗" if (n, "virtuoso") in wrong else "")
         out.append(f"| {n} | {rows} | {fmt_ms(q['store_p50_ms'])} | {fmt_ms(q['store_p95_ms'])} | "
                    f"{_entry(d.get('store_disk', {}).get(n))} | {fmt_ms(q['oxigraph_p50_ms'])} | "
                    f"{_ratio(q['store_p50_ms'], q['oxigraph_p50_ms'])} | {fmt_ms(q['rdflib_p50_ms'])} | "
-                   f"{_ratio(q['rdflib_p50_ms'], q['store_p50_ms'])} | {_first(http, n)} | "
-                   f"{fmt_ms(q['http_p50_ms'])} | {fmt_ms(q['http_p95_ms'])} | "
-                   f"{_entry(http.get('oxigraph-server', {}).get('latency', {}).get(n))} | "
-                   f"{_entry(http.get('virtuoso', {}).get('latency', {}).get(n))} |")
+                   f"{_ratio(q['rdflib_p50_ms'], q['store_p50_ms'])} | {fmt_ms(q['http_p50_ms'])} | "
+                   f"{_first(http, n)} | {_entry(unc) if unc else '—'} | {oxi} | {vir} | {ratio} |")
     met = [m for m, _ in d.get("targets", [])]
     out.append("")
     out.append(f"Targets: {met.count(True)} met, {met.count(False)} not met, {met.count(None)} not measured.")
+    misses = [text for m, text in d.get("targets", []) if m is False]
+    if misses:
+        out.append("")
+        out.append("Not met:")
+        out.append("")
+        out.extend(f"- {text}" for text in misses)
+    if r.get("wrong_answers"):
+        out.append("")
+        out.append("Wrong answers (row count not the store's; left out of the fastest-peer comparison): "
+                   + "; ".join(f"{w['query']} on {w['engine']}: {w['got']} (store {w['store_rows']})"
+                               for w in r["wrong_answers"]) + ".")
     if d.get("row_mismatches"):
         out.append("")
         out.append("Engines disagreeing on row counts: " + "; ".join(d["row_mismatches"]) + ".")
