@@ -227,7 +227,7 @@ def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, o
             "oxigraph_server_rps": rps("oxigraph-server"),
             "virtuoso_rps": rps("virtuoso"),
             "errors": pk["errors"] if pk else None,
-            "mixed": {f"{k.replace('-', '_')}_rps": rps(k, "mixed") for k in http if http[k].get("mixed")},
+            "mixed": {f"{k.replace('-', '_')}_rps": rps(k, "mixed") for k in http if http[k].get("mixed")} or None,
         },
         "uncached_vs_fastest_peer": {k: fair[k] for k in ("geomean", "queries", "worst", "worst_ratio", "excluded")},
         "wrong_answers": fairness.wrong_answers([it.name for it in items], store_t, http),
