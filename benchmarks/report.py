@@ -148,10 +148,52 @@ def markdown(d: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+def goals(d: dict[str, Any]) -> str:
+    """The issue-21 targets at a glance: each one met or not, with the figure (a Markdown table)."""
+    r = d["result"]
+    t = r["throughput"]
+    rows: list[tuple[str, str, bool | None]] = []
+    fair = r.get("uncached_vs_fastest_peer") or {}
+    per = fairness.compare(list(r["queries"]), d["store"], d.get("http", {}))["per_query"]
+    if fair.get("geomean") is not None:
+        rows.append(("HTTP uncached ÷ fastest right peer, geometric mean ≤ 1.0",
+                     f"{fair['geomean']:.2f} over {fair['queries']} queries", fair["geomean"] <= 1.0))
+        over = sorted(((n, f) for n, f in per.items() if f["ratio"] is not None and f["ratio"] > 2),
+                      key=lambda x: -x[1]["ratio"])
+        rows.append(("no query worse than 2× the fastest right peer",
+                     "all within 2×" if not over else f"{len(over)} over: " + ", ".join(
+                         f"{n} {f['ratio']:.1f}× ({fmt_ms(f['policykg_ms'])} vs {_PEER[f['peer']]} {fmt_ms(f['peer_ms'])} ms)"
+                         for n, f in over), not over))
+    peers = {k: t.get(k) for k in ("oxigraph_server_rps", "virtuoso_rps") if t.get(k) is not None}
+    if t.get("policykg_uncached_rps") is not None and peers:
+        best = max(peers.values())
+        rows.append(("uncached throughput ≥ the fastest peer's (catalogue at its defaults)",
+                     f"{fmt_ms(t['policykg_uncached_rps'])} vs {fmt_ms(best)} req/s", t["policykg_uncached_rps"] >= best))
+    mx = t.get("mixed") or {}
+    mp = [mx[k] for k in ("oxigraph_server_rps", "virtuoso_rps") if mx.get(k) is not None]
+    mine = mx.get("policykg_uncached_rps", mx.get("policykg_rps"))
+    if mine is not None and mp:
+        rows.append(("mixed workload (random parameters) ≥ the fastest peer's", f"{fmt_ms(mine)} vs {fmt_ms(max(mp))} req/s",
+                     mine >= max(mp)))
+    slow = [(n, q["store_p95_ms"]) for n, q in r["queries"].items() if q["store_p95_ms"] is not None
+            and _num(q["store_p95_ms"]) > 100]
+    rows.append(("in-process p95 ≤ 100 ms for every query", "all within" if not slow else f"{len(slow)} over: " + ", ".join(
+        f"{n} {fmt_ms(v)}" for n, v in sorted(slow, key=lambda x: -_num(x[1]))), not slow))
+    for key, label in (("build_s", "build ≤ 30 s (median)"), ("validate_all_s", "validation of all regions ≤ 30 s")):
+        v = r.get(key)
+        rows.append((label, "—" if v is None else f"{v} s", None if v is None else (not isinstance(v, str) and v <= 30)))
+    out = ["| target (provincial) | figure | met |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {'met' if m else ('—' if m is None else '**not met**')} |" for a, b, m in rows]
+    return "\n".join(out) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     for path in argv:
-        sys.stdout.write(markdown(json.loads(Path(path).read_text(encoding="utf-8"))))
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+        if "policykg-uncached" in d.get("http", {}):
+            sys.stdout.write(goals(d) + "\n")
+        sys.stdout.write(markdown(d))
     return 0
 
 
