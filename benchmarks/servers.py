@@ -26,6 +26,7 @@ OXIGRAPH = shutil.which("oxigraph", path=str(VENV_BIN)) or shutil.which("oxigrap
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
 DEFAULT_GRAPH = "urn:x-policykg:default"     # where Virtuoso keeps the store's default graph
+READY_S = float(os.environ.get("POLICYKG_BENCH_READY_S") or 600)   # how long policykg serve may take to start
 
 
 @dataclass
@@ -111,7 +112,9 @@ def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: flo
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        why = _wait_ready(ep, proc, 60)
+        # each of its 3 query workers copies the generation into memory before answering (37 s each
+        # at 101 regions on a loaded 2-core machine): 60 s was not enough on 2026-12-03
+        why = _wait_ready(ep, proc, READY_S)
         if why:
             ep.reason = f"policykg serve: {why}: {_tail(log)}"
         yield ep
