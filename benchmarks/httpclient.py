@@ -116,10 +116,16 @@ def latency(url: str, params: dict[str, str], texts: dict[str, str], samples: in
 
 
 def throughput(url: str, params: dict[str, str], texts: list[str], *, clients: int = 8,
-               seconds: float = 10.0, timeout: float = 30) -> dict[str, Any]:
-    """``clients`` threads loop over the queries for ``seconds``; counts answers and errors."""
+               seconds: float = 10.0, timeout: float = 30, disjoint: bool = False) -> dict[str, Any]:
+    """``clients`` threads loop over the queries for ``seconds``; counts answers and errors.
+
+    ``disjoint``: client ``i`` asks texts ``i``, ``i + clients``, … so no two clients ask the
+    same text (until the list wraps round: ``wrapped`` says whether it did).
+    """
     done = [0] * clients
     errors = [0] * clients
+    asked = [0] * clients
+    step = clients if disjoint else 1
     stop = time.monotonic() + seconds
 
     def worker(i: int) -> None:
@@ -135,7 +141,8 @@ def throughput(url: str, params: dict[str, str], texts: list[str], *, clients: i
                         errors[i] += 1
                 except (OSError, http.client.HTTPException):
                     errors[i] += 1
-                k += 1
+                k += step
+                asked[i] += 1
         finally:
             c.close()
 
@@ -146,4 +153,7 @@ def throughput(url: str, params: dict[str, str], texts: list[str], *, clients: i
     for t in threads:
         t.join(seconds + timeout + 5)
     elapsed = time.monotonic() - t0
-    return {"requests": sum(done), "errors": sum(errors), "seconds": elapsed, "rps": sum(done) / elapsed}
+    out = {"requests": sum(done), "errors": sum(errors), "seconds": elapsed, "rps": sum(done) / elapsed}
+    if disjoint:
+        out.update(texts=len(texts), wrapped=sum(asked) > len(texts))
+    return out

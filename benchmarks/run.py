@@ -38,7 +38,7 @@ from pyoxigraph import RdfFormat  # noqa: E402
 
 from policykg.graph.store import open_read_only  # noqa: E402
 
-from . import engines, httpclient, servers  # noqa: E402
+from . import engines, fairness, httpclient, mixed, servers  # noqa: E402
 from .buildstore import SCALES  # noqa: E402
 from .stats import fmt_ms, ms, summary  # noqa: E402
 from .synth import synthetic_regions  # noqa: E402
@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {
     "query_p95_ms": 100.0, "rdflib_speedup": 20.0, "oxigraph_ratio": 1.5,
     "validate_all_s": 30.0, "validate_region_s": 2.0, "build_s": 30.0,
+    "uncached_geomean": 1.0, "uncached_worst": 2.0,     # policykg uncached ÷ fastest right peer (fairness.py)
 }
 VALIDATE_REGION = "330800"        # 衢州市: a synthetic list like every other
 
@@ -133,10 +134,17 @@ def validation(store_dir: Path, runs: int, region: str, cap_s: float) -> dict[st
 
 
 def http_runs(store_dir: Path, nquads: Path, tmp: Path, items: list[Item], samples: int, seconds: float,
-              skip: set[str], cap_s: float) -> dict[str, dict[str, Any]]:
+              skip: set[str], cap_s: float, mixed_texts: list[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Each server in turn, the same client: latency per catalogue query (defaults), throughput
+    cycling the catalogue, and throughput on the mixed workload (``mixed_texts``, random parameters).
+
+    ``policykg`` runs twice: as deployed (result cache on) and with the cache off
+    (``policykg-uncached``), the figures compared with the other servers.
+    """
     texts = {it.name: it.portable for it in items}
     managers = {
         "policykg": lambda: servers.policykg_server(store_dir, tmp, cap_s=cap_s),
+        "policykg-uncached": lambda: servers.policykg_server(store_dir, tmp, cap_s=cap_s, cache=False),
         "oxigraph-server": lambda: servers.oxigraph_server(nquads, tmp, cap_s=cap_s),
         "virtuoso": lambda: servers.virtuoso_server(nquads, tmp, cap_s=cap_s),
     }
@@ -155,7 +163,12 @@ def http_runs(store_dir: Path, nquads: Path, tmp: Path, items: list[Item], sampl
             thr = httpclient.throughput(ep.url, ep.params, list(texts.values()), clients=8, seconds=seconds,
                                         timeout=cap_s)
             out[name] = {"latency": lat, "throughput": thr, "note": ep.note, "load_s": ep.load_s}
-            log(f"HTTP: {name}: {thr['rps']:.1f} req/s, {thr['errors']} errors")
+            if mixed_texts:
+                out[name]["mixed"] = httpclient.throughput(ep.url, ep.params, mixed_texts, clients=8,
+                                                           seconds=seconds, timeout=cap_s, disjoint=True)
+            log(f"HTTP: {name}: {thr['rps']:.1f} req/s, {thr['errors']} errors"
+                + (f"; mixed {out[name]['mixed']['rps']:.1f} req/s, {out[name]['mixed']['errors']} errors"
+                   if mixed_texts else ""))
     return out
 
 
@@ -180,7 +193,9 @@ def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, o
     queries = {}
     for it in items:
         n = it.name
-        ph = http.get("policykg", {}).get("latency", {}).get(n)
+        lat = {k: v.get("latency", {}).get(n) for k, v in http.items()}
+        ph, pu = lat.get("policykg"), lat.get("policykg-uncached")
+        first = (pu or {}).get("first_s", (ph or {}).get("first_s"))
         queries[n] = {
             "store_p50_ms": _value(store_t.get(n)),
             "store_p95_ms": _value(store_t.get(n), "p95"),
@@ -188,13 +203,19 @@ def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, o
             "oxigraph_p50_ms": _value(oxi_t.get(n)),
             "http_p50_ms": _value(ph),
             "http_p95_ms": _value(ph, "p95"),
+            "http_first_ms": ms(first),
+            "http_uncached_p50_ms": _value(pu),
+            "http_uncached_p95_ms": _value(pu, "p95"),
+            "oxigraph_server_p50_ms": _value(lat.get("oxigraph-server")),
+            "virtuoso_p50_ms": _value(lat.get("virtuoso")),
         }
 
-    def rps(name: str) -> float | None:
-        t = http.get(name, {}).get("throughput")
+    def rps(name: str, part: str = "throughput") -> float | None:
+        t = http.get(name, {}).get(part)
         return round(t["rps"], 1) if t else None
 
     pk = http.get("policykg", {}).get("throughput")
+    fair = fairness.compare([it.name for it in items], store_t, http)
     return {
         "scale": scale,
         "triples": builds[-1]["triples"],
@@ -202,10 +223,14 @@ def assemble(scale: str, builds: list[dict], items: list[Item], store_t: dict, o
         "queries": queries,
         "throughput": {
             "policykg_rps": rps("policykg"),
+            "policykg_uncached_rps": rps("policykg-uncached"),
             "oxigraph_server_rps": rps("oxigraph-server"),
             "virtuoso_rps": rps("virtuoso"),
             "errors": pk["errors"] if pk else None,
+            "mixed": {f"{k.replace('-', '_')}_rps": rps(k, "mixed") for k in http if http[k].get("mixed")} or None,
         },
+        "uncached_vs_fastest_peer": {k: fair[k] for k in ("geomean", "queries", "worst", "worst_ratio", "excluded")},
+        "wrong_answers": fairness.wrong_answers([it.name for it in items], store_t, http),
         "validate_all_s": _seconds(val.get("all", {})),
         "validate_region_s": _seconds(val.get("region", {})),
         "peak_rss_mb": round(max(b["peak_rss_mb"] for b in builds), 1),
@@ -256,16 +281,30 @@ def targets(res: dict[str, Any], details: dict[str, Any]) -> list[tuple[bool | N
         if _num(s) and _num(o) and not (isinstance(s, str) and isinstance(o, str)):
             met = None if isinstance(o, str) and not isinstance(s, str) else _num(s) / _num(o) <= TARGETS["oxigraph_ratio"]
             out.append((met, f"{name}: ≤{TARGETS['oxigraph_ratio']}× bare pyoxigraph ({_ratio(s, o)})"))
-        mine = q["http_p50_ms"]
-        for other in ("oxigraph-server", "virtuoso"):
-            theirs = _value(http.get(other, {}).get("latency", {}).get(name))
-            if mine is not None and theirs is not None:
-                met = None if isinstance(mine, str) and isinstance(theirs, str) else _num(mine) <= _num(theirs)
-                out.append((met, f"{name}: HTTP p50 {fmt_ms(mine)} ms ≤ {other} {fmt_ms(theirs)} ms"))
+    fair = fairness.compare(list(res["queries"]), details["store"], http)
+    for name, f in fair["per_query"].items():
+        if f["ratio"] is not None:
+            out.append((f["ratio"] <= TARGETS["uncached_worst"],
+                        f"{name}: HTTP uncached p50 {fmt_ms(f['policykg_ms'])} ms ≤ {TARGETS['uncached_worst']:.0f}× "
+                        f"fastest right peer ({f['peer']} {fmt_ms(f['peer_ms'])} ms): {f['ratio']:.2f}×"))
+    if fair["geomean"] is not None:
+        out.append((fair["geomean"] <= TARGETS["uncached_geomean"],
+                    f"HTTP uncached ÷ fastest right peer, geometric mean over {fair['queries']} queries: "
+                    f"{fair['geomean']:.2f} ≤ {TARGETS['uncached_geomean']:.1f}"))
     t = res["throughput"]
-    for key, other in (("oxigraph_server_rps", "oxigraph-server"), ("virtuoso_rps", "virtuoso")):
-        if t["policykg_rps"] is not None and t[key] is not None:
-            out.append((t["policykg_rps"] >= t[key], f"throughput {t['policykg_rps']} req/s ≥ {other} {t[key]} req/s"))
+    peers = {k: t[k] for k in ("oxigraph_server_rps", "virtuoso_rps") if t.get(k) is not None}
+    if t.get("policykg_uncached_rps") is not None and peers:
+        best = max(peers, key=peers.__getitem__)
+        out.append((t["policykg_uncached_rps"] >= peers[best],
+                    f"throughput, cache off: {t['policykg_uncached_rps']} req/s ≥ fastest peer "
+                    f"({best.removesuffix('_rps').replace('_', '-')} {peers[best]} req/s)"))
+    mx = t.get("mixed") or {}
+    mpeers = {k: mx[k] for k in ("oxigraph_server_rps", "virtuoso_rps") if mx.get(k) is not None}
+    mine = mx.get("policykg_uncached_rps", mx.get("policykg_rps"))
+    if mine is not None and mpeers:
+        best = max(mpeers, key=mpeers.__getitem__)
+        out.append((mine >= mpeers[best], f"mixed workload (random parameters): {mine} req/s ≥ fastest peer "
+                                          f"({best.removesuffix('_rps').replace('_', '-')} {mpeers[best]} req/s)"))
     for key, label in (("validate_all_s", "validate all regions"), ("validate_region_s", "validate one region"),
                        ("build_s", "build")):
         v = res[key]
@@ -310,22 +349,37 @@ def print_report(res: dict[str, Any], details: dict[str, Any]) -> None:
           f"peak RSS {rss['min']:.0f}/{rss['p50']:.0f}/{rss['p95']:.0f} MB · dump {details['dump_s']:.1f} s · "
           f"rdflib load {details['rdflib'].get('load_s') or '—'} s")
     cols = ["query", "rows", "store p50", "p95", "oxigraph p50", "store/oxi", "rdflib p50", "rdflib/store",
-            "http p50", "p95", "oxi-srv p50", "virtuoso p50"]
+            "http cached p50", "first", "uncached p50", "oxi-srv p50", "virtuoso p50", "÷ peer"]
+    fair = res.get("uncached_vs_fastest_peer", {})
+    per = fairness.compare(list(res["queries"]), details["store"], details["http"])["per_query"]
     table = []
     for name, q in res["queries"].items():
         s, o, r = q["store_p50_ms"], q["oxigraph_p50_ms"], q["rdflib_p50_ms"]
         rows = details["store"].get(name, {}).get("rows", details["store"].get(name, {}).get("error", "?"))
-        oth = [_value(details["http"].get(k, {}).get("latency", {}).get(name)) for k in ("oxigraph-server", "virtuoso")]
+        ratio = per.get(name, {}).get("ratio")
         table.append([name, str(rows)[:40], fmt_ms(s), fmt_ms(q["store_p95_ms"]), fmt_ms(o), _ratio(s, o), fmt_ms(r),
-                      _ratio(r, s), fmt_ms(q["http_p50_ms"]), fmt_ms(q["http_p95_ms"]), fmt_ms(oth[0]), fmt_ms(oth[1])])
+                      _ratio(r, s), fmt_ms(q["http_p50_ms"]), fmt_ms(q["http_first_ms"]),
+                      fmt_ms(q["http_uncached_p50_ms"]), fmt_ms(q["oxigraph_server_p50_ms"]),
+                      fmt_ms(q["virtuoso_p50_ms"]), "—" if ratio is None else f"{ratio:.2f}×"])
     widths = [max(len(str(x)) for x in col) for col in zip(cols, *table, strict=False)]
     print("  ".join(c.ljust(w) for c, w in zip(cols, widths, strict=False)) + "   (ms)")
     for row in table:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
+    if fair.get("geomean") is not None:
+        print(f"HTTP uncached ÷ fastest right peer: geometric mean {fair['geomean']:.2f} over {fair['queries']} "
+              f"queries; worst {fair['worst']} {fair['worst_ratio']:.2f}×"
+              + (f"; no right peer answer: {', '.join(fair['excluded'])}" if fair["excluded"] else ""))
     t = res["throughput"]
-    print(f"throughput (8 clients, {details['throughput_s']:.0f} s): policykg {t['policykg_rps']} · "
-          f"oxigraph-server {t['oxigraph_server_rps']} · virtuoso {t['virtuoso_rps']} req/s; "
+    print(f"throughput (8 clients, {details['throughput_s']:.0f} s): policykg {t['policykg_rps']} (cache off "
+          f"{t.get('policykg_uncached_rps')}) · oxigraph-server {t['oxigraph_server_rps']} · virtuoso "
+          f"{t['virtuoso_rps']} req/s; "
           + "errors " + ", ".join(f"{k} {v.get('throughput', {}).get('errors', '—')}" for k, v in details["http"].items()))
+    if t.get("mixed"):
+        print(f"mixed workload ({details.get('mixed_requests')} distinct requests, random parameters): "
+              + " · ".join(f"{k.removesuffix('_rps').replace('_', '-')} {v}" for k, v in t["mixed"].items()) + " req/s; "
+              + "errors " + ", ".join(f"{k} {v['mixed']['errors']}" for k, v in details["http"].items() if v.get("mixed")))
+    for w in res.get("wrong_answers", []):
+        print(f"  wrong answer: {w['query']} on {w['engine']}: {w['got']} rows, store {w['store_rows']}")
     for k, v in details["http"].items():
         if v.get("reason"):
             print(f"  {k}: not run — {v['reason']}")
@@ -386,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--regions", type=int, default=None, help="only the first N regions (smoke runs)")
     ap.add_argument("--no-servers", action="store_true", help="skip the HTTP part")
     ap.add_argument("--skip", action="append", default=[], help="skip one of: rdflib, validate, store-disk, "
-                    "policykg, oxigraph-server, virtuoso (repeatable)")
+                    "policykg, policykg-uncached, oxigraph-server, virtuoso (repeatable)")
     ap.add_argument("--rdflib-timeout", type=float, default=None, help="seconds per rdflib query (default 60; quick 10)")
     ap.add_argument("--query-timeout", type=float, default=None,
                     help="cap per query on the store and bare pyoxigraph, seconds (default 60; quick 20)")
@@ -405,7 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     rdf_timeout = args.rdflib_timeout or (10.0 if args.quick else 60.0)
     q_timeout = args.query_timeout or (20.0 if args.quick else 60.0)
     v_timeout = args.validate_timeout or (120.0 if args.quick else 900.0)
-    skip = set(args.skip) | ({"policykg", "oxigraph-server", "virtuoso"} if args.no_servers else set())
+    skip = set(args.skip) | ({"policykg", "policykg-uncached", "oxigraph-server", "virtuoso"}
+                             if args.no_servers else set())
     info = machine()
     log(f"machine: {info['nproc']} cores, {info['memory']}, load {info['loadavg_start']}")
 
@@ -449,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
             log("validation (all regions once, one region N times)")
         val = {"reason": "skipped"} if "validate" in skip else validation(store_dir, repeat, region, v_timeout)
         checkpoint(validation=val)
-        http = http_runs(store_dir, nquads, tmp, items, http_samples, seconds, skip, q_timeout)
+        servers_on = {"policykg", "policykg-uncached", "oxigraph-server", "virtuoso"} - skip
+        mixed_texts = mixed.requests(codes, mixed.item_iris(store_dir), seed=args.seed,
+                                     count=300 if args.quick else 3000) if servers_on else []
+        checkpoint(mixed_requests=len(mixed_texts))
+        http = http_runs(store_dir, nquads, tmp, items, http_samples, seconds, skip, q_timeout, mixed_texts)
         checkpoint(http=http, query_process_peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         details["row_mismatches"] = row_mismatches(
             items, store_t, {"oxigraph": oxi_t, "rdflib": rdf_t,

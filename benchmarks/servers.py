@@ -26,6 +26,7 @@ OXIGRAPH = shutil.which("oxigraph", path=str(VENV_BIN)) or shutil.which("oxigrap
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
 DEFAULT_GRAPH = "urn:x-policykg:default"     # where Virtuoso keeps the store's default graph
+READY_S = float(os.environ.get("POLICYKG_BENCH_READY_S") or 600)   # how long policykg serve may take to start
 
 
 @dataclass
@@ -92,19 +93,28 @@ def _loopback_env(**extra: str) -> dict[str, str]:
 # ------------------------------------------------------------------ policykg serve
 
 @contextmanager
-def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: float = 60) -> Iterator[Endpoint]:
-    """``policykg serve`` on a loopback port, its per-client rate limit off for the load test."""
+def policykg_server(store_dir: Path, workdir: Path, threads: int = 8, cap_s: float = 60,
+                    cache: bool = True) -> Iterator[Endpoint]:
+    """``policykg serve`` on a loopback port, its per-client rate limit off for the load test;
+    ``cache=False``: its per-generation result cache off too (``POLICYKG_CACHE_ENTRIES=0``)."""
     port = free_port()
-    ep = Endpoint("policykg", f"http://127.0.0.1:{port}/sparql",
-                  note=f"policykg serve --threads {threads} --timeout {cap_s:g}, POLICYKG_RATE_LIMIT_PER_MIN=0")
-    log = workdir / "policykg-serve.log"
-    env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_STORE=str(store_dir))
+    name = "policykg" if cache else "policykg-uncached"
+    extra = {} if cache else {"POLICYKG_CACHE_ENTRIES": "0"}
+    ep = Endpoint(name, f"http://127.0.0.1:{port}/sparql",
+                  note=f"policykg serve --threads {threads} --timeout {cap_s:g}, POLICYKG_RATE_LIMIT_PER_MIN=0, "
+                  f"POLICYKG_MAX_IN_FLIGHT_PER_CLIENT={threads}"
+                  + ("" if cache else ", POLICYKG_CACHE_ENTRIES=0 (result cache off)"))
+    log = workdir / f"{name}-serve.log"
+    env = _loopback_env(POLICYKG_RATE_LIMIT_PER_MIN="0", POLICYKG_MAX_IN_FLIGHT_PER_CLIENT=str(threads),
+                        POLICYKG_STORE=str(store_dir), **extra)
     cmd = [str(VENV_BIN / "policykg"), "serve", "--store", str(store_dir), "--host", "127.0.0.1",
            "--port", str(port), "--threads", str(threads), "--timeout", f"{cap_s:g}"]
     with open(log, "wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
-        why = _wait_ready(ep, proc, 60)
+        # each of its 3 query workers copies the generation into memory before answering (37 s each
+        # at 101 regions on a loaded 2-core machine): 60 s was not enough on 2026-12-03
+        why = _wait_ready(ep, proc, READY_S)
         if why:
             ep.reason = f"policykg serve: {why}: {_tail(log)}"
         yield ep

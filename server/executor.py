@@ -285,6 +285,11 @@ class Cached(Executor):
         return self.inner.generation()
 
     def run(self, job: Job) -> Answer:
+        if self.max_entries <= 0:            # CACHE_ENTRIES=0: every request is answered by a worker
+            ans = self.inner.run(job)
+            with self._lock:
+                self.misses += 1
+            return ans
         t0 = time.monotonic()
         key = (self.inner.generation(), job.cache_key())
         with self._lock:
@@ -307,13 +312,27 @@ class Cached(Executor):
         return ans
 
     def status(self) -> dict[str, Any]:
-        return {**self.inner.status(), "cache": {"entries": len(self._data), "hits": self.hits, "misses": self.misses}}
+        return {**self.inner.status(), "cache": {"entries": len(self._data), "hits": self.hits, "misses": self.misses,
+                                                 "enabled": self.max_entries > 0}}
 
     def close(self) -> None:
         self.inner.close()
 
 
 # ------------------------------------------------------------------ one executor per app
+
+def cache_entries(config: Any) -> int:
+    """``CACHE_ENTRIES`` (env ``POLICYKG_CACHE_ENTRIES``): the result cache's size; 0 turns it off
+    (the benchmark's uncached figures); unset or empty, 512."""
+    raw = config.get("CACHE_ENTRIES")
+    if raw is None or raw == "":
+        return 512
+    try:
+        return max(0, int(raw))
+    except (TypeError, ValueError):
+        raise QueryError(f"配置 CACHE_ENTRIES 应为整数（收到 {raw!r}）",
+                         f"config CACHE_ENTRIES must be an integer (got {raw!r})", status=500) from None
+
 
 _LIVE: list[Executor] = []
 
@@ -330,7 +349,7 @@ def create(config: Any) -> Executor:
                           reserved=int(config.get("QUERY_RESERVED_WORKERS", 1)),
                           per_client=int(config.get("MAX_IN_FLIGHT_PER_CLIENT") or 4),
                           memory_mb=int(config.get("QUERY_MEMORY_MB", 1024)))
-    ex = Cached(inner, max_entries=int(config.get("CACHE_ENTRIES") or 512))
+    ex = Cached(inner, max_entries=cache_entries(config))
     _LIVE.append(ex)
     return ex
 

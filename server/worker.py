@@ -15,7 +15,6 @@ Keep this module's imports light: it is imported in a freshly spawned interprete
 from __future__ import annotations
 
 import ctypes
-import functools
 import json
 import os
 import threading
@@ -118,10 +117,14 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
                 # line 1 so line numbers stay; a BASE in the query still wins (it comes later)
                 prologue = f"BASE <{job['base']}> "
                 text, shift = prologue + text, len(prologue)
-            run = functools.partial(
-                queries.run, store, substitutions=job.get("substitutions") or None,
-                default_graph=job.get("default_graph") or None, named_graphs=job.get("named_graphs") or None,
-                max_rows=job.get("max_rows"))
+            fmt = job.get("fmt", "json")
+            args = {"substitutions": job.get("substitutions") or None, "default_graph": job.get("default_graph") or None,
+                    "named_graphs": job.get("named_graphs") or None, "max_rows": job.get("max_rows")}
+
+            def run(q: str) -> Any:
+                # SPARQL JSON, the protocol's usual answer: serialized by pyoxigraph when it is a SELECT
+                return queries.run_json(store, q, **args) if fmt == "json" else queries.run(store, q, **args)
+
             ordered = total_order(text)     # ORDER BY keys pyoxigraph can sort without aborting
             try:
                 res = run(ordered)
@@ -129,7 +132,10 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
                 if ordered == text or getattr(exc, "status", None) != 400:
                     raise
                 res = run(text)             # a syntax error: reported on the user's own text
-            out = encode(res, job.get("fmt", "json"))
+            if isinstance(res, tuple):
+                out = {"kind": "select", "truncated": False, "count": res[1], "body": res[0]}
+            else:
+                out = encode(res, fmt)
             out["generation"] = opened
             out["engine_ms"] = round((time.monotonic() - t0) * 1000, 2)
             conn.send(("ok", out))

@@ -15,7 +15,8 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,7 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryBoolean,
+    QueryResultsFormat,
     QuerySolutions,
     QueryTriples,
     RdfFormat,
@@ -288,6 +290,82 @@ def run(
     ``default_graph`` lists some.
     Raises :class:`QueryError` for a syntax error (with line and column) or an update.
     """
+    res = execute(store, text, substitutions=substitutions, default_graph=default_graph, named_graphs=named_graphs)
+    with engine_errors():
+        return collect(res, max_rows)
+
+
+def run_json(
+    store: Store,
+    text: str,
+    *,
+    substitutions: Mapping[str, Any] | None = None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    max_rows: int | None = None,
+) -> tuple[bytes, int] | Result:
+    """As :func:`run`, but a SELECT answer comes back as SPARQL JSON serialized by pyoxigraph
+    (in Rust) with its row count; any other answer, or one over ``max_rows``, as a :class:`Result`.
+
+    Why: turning a few thousand solutions into Python terms and back into JSON took longer than
+    the query itself (3,232 rows: 106 ms of 280 ms); the bytes are the same SPARQL JSON.
+    """
+    res = execute(store, text, substitutions=substitutions, default_graph=default_graph, named_graphs=named_graphs)
+    with engine_errors():
+        if not isinstance(res, QuerySolutions):
+            return collect(res, max_rows)
+        body = res.serialize(format=QueryResultsFormat.JSON) or b""
+    count = json_row_count(body)
+    if max_rows is not None and count > max_rows:
+        return run(store, text, substitutions=substitutions, default_graph=default_graph,
+                   named_graphs=named_graphs, max_rows=max_rows)
+    return body, count
+
+
+# A solution with a binding starts after "[" or "," with "{", a variable name and ":{". A JSON string
+# holds no raw '"', so one can only end in "[{" or ",{", and what follows its closing quote
+# (',"xml:lang"', ',"datatype"', '}') never reads as a name then ":{". A solution with nothing bound
+# is "{}", which a string may hold: then the strings are blanked first and every "[{" / ",{" counted
+# (inside the answer every other "{" follows ":").
+_ROW_START = re.compile(rb'[\[,]\{"[^"]+":\{')
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def json_row_count(body: bytes) -> int:
+    """Number of solutions in pyoxigraph's SPARQL JSON, by C regexes (no parsing into objects)."""
+    at = body.find(b'"bindings":[')
+    if at < 0:
+        return 0
+    at += len(b'"bindings":')
+    if b"{}" not in body[at:]:
+        return len(_ROW_START.findall(body, at))
+    bare = _JSON_STRING.sub(b'""', body[at:])
+    return bare.count(b"[{") + bare.count(b",{")
+
+
+@contextmanager
+def engine_errors() -> Iterator[None]:
+    """pyoxigraph's errors (raised when the query is parsed, or later while its answer is read)
+    as :class:`QueryError`."""
+    try:
+        yield
+    except SyntaxError as exc:
+        raise QueryError(f"查询语法错误：{exc}", f"query syntax error: {exc}", position=_position(exc)) from exc
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise QueryError(f"查询无法执行：{exc}", f"query cannot be evaluated: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"查询执行失败：{exc}", f"query failed: {exc}", status=500) from exc
+
+
+def execute(
+    store: Store,
+    text: str,
+    *,
+    substitutions: Mapping[str, Any] | None = None,
+    default_graph: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+) -> Any:
+    """The query parsed and started on the store: pyoxigraph's (lazy) answer. See :func:`run`."""
     if _is_update_cached(text):
         raise QueryError("只读图谱：不接受 SPARQL 更新", "read-only: SPARQL Update is not accepted", status=403)
     kwargs: dict[str, Any] = {"prefixes": prefixes()}
@@ -305,21 +383,14 @@ def run(
             query = _inline_cached(text, tuple(sorted(terms.items())))
         except binding.NotInlinableError:
             kwargs["substitutions"] = {Variable(k): t for k, t in terms.items()}
-    try:
+    with engine_errors():
         try:
-            res = store.query(query, **kwargs)
+            return store.query(query, **kwargs)
         except SyntaxError:
             if query is text:
                 raise
             # report the error at its place in the text the user wrote
-            res = store.query(text, **kwargs, substitutions={Variable(k): t for k, t in terms.items()})
-        return collect(res, max_rows)
-    except SyntaxError as exc:
-        raise QueryError(f"查询语法错误：{exc}", f"query syntax error: {exc}", position=_position(exc)) from exc
-    except (RuntimeError, ValueError, TypeError) as exc:
-        raise QueryError(f"查询无法执行：{exc}", f"query cannot be evaluated: {exc}") from exc
-    except OSError as exc:
-        raise QueryError(f"查询执行失败：{exc}", f"query failed: {exc}", status=500) from exc
+            return store.query(text, **kwargs, substitutions={Variable(k): t for k, t in terms.items()})
 
 
 def collect(res: Any, max_rows: int | None) -> Result:
