@@ -47,6 +47,7 @@ ORDER_PENALTY = 0.05
 CLAIMED = 0.3                # … of the measure a neighbouring anchor's text names
 TAKEN = 0.8                  # … of a measure in another element's run
 ORDER_EVIDENCE = "次序/order"
+STRONG_TEXT = 0.9            # text confidence the order neither lowers nor overrules (interleaved rows)
 # a local measure (the list prints no number for it) with no asserted candidate is a 特色亮点 (highlight)
 
 LEXICAL = "semapv:LexicalMatching"
@@ -339,7 +340,11 @@ def _order(subs: list[Subject], ranked: dict[str, list], idx: ProvincialIndex,
 
 def _with_order(cands: list, rel: dict[int, order.Relation]) -> list:
     """Candidates with the order evidence folded in, re-ranked: (index, score, evidence, cross-task,
-    confidence, assertable, words in common)."""
+    confidence, assertable, words in common).
+
+    Order tolerates interleaving (a list may print a row out of the provincial order, 德清's key
+    task 26 prints 117 before 114–116): a measure of the key task the subject's own text names
+    clearly (``STRONG_TEXT``) keeps its confidence wherever the order puts it."""
     out = []
     for i, s, ev, cross, share, sim, ok in cands:
         conf = _confidence(s, share, sim)
@@ -350,7 +355,7 @@ def _with_order(cands: list, rel: dict[int, order.Relation]) -> list:
             conf = 1.0 - (1.0 - conf) * (1.0 - oc)
             s += ORDER_BONUS * oc
             ev = "；".join([ORDER_EVIDENCE] + ([ev] if ev else []))
-        elif r is not None and r.kind in ("out", "claimed", "taken"):
+        elif r is not None and r.kind in ("out", "claimed", "taken") and conf < STRONG_TEXT:
             conf *= {"out": OUT_OF_ORDER, "claimed": CLAIMED, "taken": TAKEN}[r.kind]
             s -= ORDER_PENALTY
         out.append((i, s, ev, cross, round(min(1.0, max(0.0, conf)), 4), ok, words))
