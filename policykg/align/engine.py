@@ -165,14 +165,21 @@ class ProvincialIndex:
         self.bigrams = _Vectors([tx.bigrams(m.text) for m in self.measures])
         self.instruments = [tx.instruments(m.text) for m in self.measures]
         self.by_number = {m.number: i for i, m in enumerate(self.measures)}
+        self._seen: dict[str, tuple[dict[int, float], dict[str, float]]] = {}
 
     def similarity(self, text: str) -> tuple[dict[int, float], dict[str, float]]:
-        """Per measure index: mean of word and bigram cosine. Also the subject's word vector."""
-        wv = self.words.vector(tx.words(text))
-        sw = self.words.scores(wv)
-        sc = self.bigrams.scores(self.bigrams.vector(tx.bigrams(text)))
-        keys = set(sw) | set(sc)
-        return {i: 0.5 * sw.get(i, 0.0) + 0.5 * sc.get(i, 0.0) for i in keys}, wv
+        """Per measure index: mean of word and bigram cosine. Also the subject's word vector.
+        Remembered per text: every service item of a row reads the row's measure text again."""
+        hit = self._seen.get(text)
+        if hit is None:
+            wv = self.words.vector(tx.words(text))
+            sw = self.words.scores(wv)
+            sc = self.bigrams.scores(self.bigrams.vector(tx.bigrams(text)))
+            keys = set(sw) | set(sc)
+            if len(self._seen) >= 4096:
+                self._seen.clear()
+            hit = self._seen[text] = ({i: 0.5 * sw.get(i, 0.0) + 0.5 * sc.get(i, 0.0) for i in keys}, wv)
+        return hit
 
 
 _INDEX: dict[tuple, ProvincialIndex] = {}
@@ -289,12 +296,18 @@ def rank(subject: Subject, idx: ProvincialIndex, limit: int | None = TOP_K,
         if cross and best_in is not None and (s < best_in + CROSS_TASK_MARGIN or plain < CROSS_TASK_MIN):
             s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below …
             plain = -1.0                       # … and is never asserted
-        matched = [w for w in idx.word_docs[i] if w in subject_words]
-        ev = list(dict.fromkeys(sorted(shared) + matched))[:12]
-        out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
+        out.append((i, s, shared, cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
                     plain >= 0))
     out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
-    return out if limit is None else out[:limit]
+    out = out if limit is None else out[:limit]
+
+    def evidence(i: int, shared: frozenset[str]) -> str:
+        matched = [w for w in idx.word_docs[i] if w in subject_words]
+        return "；".join(list(dict.fromkeys(sorted(shared) + matched))[:12])
+
+    # the words matched only where a caller looks (the top 5 and the row's key task): the rest rank unseen
+    return [(i, s, evidence(i, sh) if r < TOP_K or idx.key_task[i] == subject.key_task else "", *rest)
+            for r, (i, s, sh, *rest) in enumerate(out)]
 
 
 def _elements(subs: list[Subject]) -> list[tuple[int, int]]:
