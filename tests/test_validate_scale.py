@@ -58,8 +58,8 @@ def test_real_lists_region_by_region_give_the_findings_of_one_run(built_store, r
     # by key task and list, the source defects of issue 13 (2), and by provincial measure
     # (issue 15, over printed and aligned links): 34 rows whose measures have no service item
     # in their region, 221 measures other regions converted (舟山 143, 钱塘 44, 德清 25, 衢州 9)
-    assert len(split.results) == 829
-    assert split.counts() == {"Violation": 7, "Warning": 558, "Info": 264}
+    assert len(split.results) == 830
+    assert split.counts() == {"Violation": 7, "Warning": 559, "Info": 264}
     landing = [f for f in split.results if f.shape_name == "checks:landing-measure-warning"]
     assert len(landing) == 221 and sum(f.region == "330900" for f in landing) == 143
     assert split.regions == ("330114", "330521", "330800", "330900")
@@ -73,7 +73,7 @@ def test_split_report_graph_states_each_finding_with_both_languages(built_store)
     rep = validate.run_store(built_store)
     sh = SH
     g = rep.report_graph
-    assert len(list(g.subjects(rdflib.RDF.type, sh.ValidationResult))) == 829
+    assert len(list(g.subjects(rdflib.RDF.type, sh.ValidationResult))) == 830
     langs = sorted({m.language for m in g.objects(None, sh.resultMessage)})
     assert langs == ["en", "zh"]
     assert (None, sh.conforms, rdflib.Literal(False)) in g
@@ -84,7 +84,7 @@ def test_progress_reports_the_regions(built_store):
     validate.run_store(built_store, progress=lines.append)
     assert lines[0].startswith("校验 4 个地区清单")
     assert any("4/4" in line for line in lines)
-    assert lines[-1].endswith("829 条结果 findings")
+    assert lines[-1].endswith("830 条结果 findings")
 
 
 # ------------------------------------------------------------------ synthetic lists
@@ -224,7 +224,7 @@ def test_run_store_works_in_a_daemonic_process(built_store):
     proc.start()
     try:
         assert parent.poll(120)
-        assert parent.recv() == 829
+        assert parent.recv() == 830
     finally:
         proc.join(10)
         if proc.is_alive():
@@ -243,7 +243,7 @@ def test_cache_reruns_only_the_region_whose_graph_changed(tmp_path):
     build(root)
     lines: list[str] = []
     first = validate.run_store(root, cache_dir=cache, progress=lines.append)
-    assert _hits(lines) == 0 and len(first.results) == 829
+    assert _hits(lines) == 0 and len(first.results) == 830
     lines.clear()
     _same(validate.run_store(root, cache_dir=cache, progress=lines.append), first)
     assert _hits(lines) == 4

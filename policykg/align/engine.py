@@ -47,6 +47,7 @@ ORDER_PENALTY = 0.05
 CLAIMED = 0.3                # … of the measure a neighbouring anchor's text names
 TAKEN = 0.8                  # … of a measure in another element's run
 ORDER_EVIDENCE = "次序/order"
+STRONG_TEXT = 0.9            # text confidence the order neither lowers nor overrules (interleaved rows)
 # a local measure (the list prints no number for it) with no asserted candidate is a 特色亮点 (highlight)
 
 LEXICAL = "semapv:LexicalMatching"
@@ -164,14 +165,21 @@ class ProvincialIndex:
         self.bigrams = _Vectors([tx.bigrams(m.text) for m in self.measures])
         self.instruments = [tx.instruments(m.text) for m in self.measures]
         self.by_number = {m.number: i for i, m in enumerate(self.measures)}
+        self._seen: dict[str, tuple[dict[int, float], dict[str, float]]] = {}
 
     def similarity(self, text: str) -> tuple[dict[int, float], dict[str, float]]:
-        """Per measure index: mean of word and bigram cosine. Also the subject's word vector."""
-        wv = self.words.vector(tx.words(text))
-        sw = self.words.scores(wv)
-        sc = self.bigrams.scores(self.bigrams.vector(tx.bigrams(text)))
-        keys = set(sw) | set(sc)
-        return {i: 0.5 * sw.get(i, 0.0) + 0.5 * sc.get(i, 0.0) for i in keys}, wv
+        """Per measure index: mean of word and bigram cosine. Also the subject's word vector.
+        Remembered per text: every service item of a row reads the row's measure text again."""
+        hit = self._seen.get(text)
+        if hit is None:
+            wv = self.words.vector(tx.words(text))
+            sw = self.words.scores(wv)
+            sc = self.bigrams.scores(self.bigrams.vector(tx.bigrams(text)))
+            keys = set(sw) | set(sc)
+            if len(self._seen) >= 4096:
+                self._seen.clear()
+            hit = self._seen[text] = ({i: 0.5 * sw.get(i, 0.0) + 0.5 * sc.get(i, 0.0) for i in keys}, wv)
+        return hit
 
 
 _INDEX: dict[tuple, ProvincialIndex] = {}
@@ -288,12 +296,18 @@ def rank(subject: Subject, idx: ProvincialIndex, limit: int | None = TOP_K,
         if cross and best_in is not None and (s < best_in + CROSS_TASK_MARGIN or plain < CROSS_TASK_MIN):
             s = min(s, best_in - 1e-6)         # a cross-task match must clearly win, else it ranks below …
             plain = -1.0                       # … and is never asserted
-        matched = [w for w in idx.word_docs[i] if w in subject_words]
-        ev = list(dict.fromkeys(sorted(shared) + matched))[:12]
-        out.append((i, s, "；".join(ev), cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
+        out.append((i, s, shared, cross, s / task_total if in_task else 0.0, plain if in_task else 0.0,
                     plain >= 0))
     out.sort(key=lambda t: (-t[1], idx.measures[t[0]].number))
-    return out if limit is None else out[:limit]
+    out = out if limit is None else out[:limit]
+
+    def evidence(i: int, shared: frozenset[str]) -> str:
+        matched = [w for w in idx.word_docs[i] if w in subject_words]
+        return "；".join(list(dict.fromkeys(sorted(shared) + matched))[:12])
+
+    # the words matched only where a caller looks (the top 5 and the row's key task): the rest rank unseen
+    return [(i, s, evidence(i, sh) if r < TOP_K or idx.key_task[i] == subject.key_task else "", *rest)
+            for r, (i, s, sh, *rest) in enumerate(out)]
 
 
 def _elements(subs: list[Subject]) -> list[tuple[int, int]]:
@@ -339,7 +353,11 @@ def _order(subs: list[Subject], ranked: dict[str, list], idx: ProvincialIndex,
 
 def _with_order(cands: list, rel: dict[int, order.Relation]) -> list:
     """Candidates with the order evidence folded in, re-ranked: (index, score, evidence, cross-task,
-    confidence, assertable, words in common)."""
+    confidence, assertable, words in common).
+
+    Order tolerates interleaving (a list may print a row out of the provincial order, 德清's key
+    task 26 prints 117 before 114–116): a measure of the key task the subject's own text names
+    clearly (``STRONG_TEXT``) keeps its confidence wherever the order puts it."""
     out = []
     for i, s, ev, cross, share, sim, ok in cands:
         conf = _confidence(s, share, sim)
@@ -350,7 +368,7 @@ def _with_order(cands: list, rel: dict[int, order.Relation]) -> list:
             conf = 1.0 - (1.0 - conf) * (1.0 - oc)
             s += ORDER_BONUS * oc
             ev = "；".join([ORDER_EVIDENCE] + ([ev] if ev else []))
-        elif r is not None and r.kind in ("out", "claimed", "taken"):
+        elif r is not None and r.kind in ("out", "claimed", "taken") and conf < STRONG_TEXT:
             conf *= {"out": OUT_OF_ORDER, "claimed": CLAIMED, "taken": TAKEN}[r.kind]
             s -= ORDER_PENALTY
         out.append((i, s, ev, cross, round(min(1.0, max(0.0, conf)), 4), ok, words))

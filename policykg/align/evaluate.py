@@ -11,6 +11,16 @@ Gold is only what a list prints, never a guess of ours:
     from their own names and content, and the row's number is the gold (a group of one row).
 The printed numbers are hidden from the engine (``hide_printed``).
 Baseline: character-bigram TF-IDF cosine within the row's key task, top-1 asserted.
+
+Checked against the document: each of 钱塘's 99 reprinted texts is matched to the provincial
+measure whose text it is (its best textual match, none unmatched), one service item per row;
+衢州's numbers are the ones printed before each provincial text in its merged cell (e.g. rows
+77–79 of key task 27 print 119–121, row 80 prints 122–127).
+
+:func:`order_bound` says how far the order evidence alone can go on these labels: a list that
+skips some measures of a key task, or prints one row's measures among another's (钱塘's rows 9
+and 10, 53 and 54), cannot be reproduced by giving each row a consecutive run of its key task.
+It reads the gold and is an analysis of the test set, never an input of the engine.
 """
 
 from __future__ import annotations
@@ -70,6 +80,79 @@ def _score(region: str, method: str, predicted: dict[str, list[int]], top1: dict
     return Scores(region, method, len(truth), links, correct, correct / links if links else 0.0,
                   sum(len(c) for c in covered.values()) / total if total else 0.0,
                   hits / len(truth) if truth else 0.0, len(group_gold))
+
+
+@dataclass(frozen=True)
+class Bound:
+    """What a predictor that links each row to one consecutive run of its key task's measures could
+    reach at best on a list's gold (see :func:`order_bound`)."""
+
+    region: str
+    partition_precision: float   # runs that cover the key task, the cuts chosen knowing the gold
+    partition_recall: float
+    extent_precision: float      # each group's shortest run holding all its measures (recall 1)
+
+
+def _groups(rl: RegionList) -> dict[int, list[frozenset[int]]]:
+    """Key task -> the printed sets of its groups, in the order of each group's first row."""
+    first: dict[str, tuple[int, int, frozenset[int]]] = {}
+    by_iri = {s.iri: s for s in subjects(rl, hide_printed=True)[0]}
+    for iri, (g, want) in gold(rl).items():
+        s = by_iri[iri]
+        if s.key_task is not None and (g not in first or s.row < first[g][1]):
+            first[g] = (s.key_task, s.row, want)
+    out: dict[int, list[frozenset[int]]] = defaultdict(list)
+    for kt, _row, want in sorted(first.values(), key=lambda t: (t[0], t[1])):
+        out[kt].append(want)
+    return out
+
+
+def _best_cuts(positions: list[int], sets: list[frozenset[int]]) -> int:
+    """Most correct links over all cuts of the key task's measures into consecutive runs, one per
+    group in list order (a run may be empty): dynamic programming over (group, cut)."""
+    n, m = len(positions), len(sets)
+    best = [[-1] * (n + 1) for _ in range(m + 1)]
+    best[0][0] = 0
+    for k in range(1, m + 1):
+        for j in range(n + 1):
+            best[k][j] = max(best[k - 1][i] + sum(1 for p in positions[i:j] if p in sets[k - 1])
+                             for i in range(j + 1) if best[k - 1][i] >= 0)
+    return best[m][n]
+
+
+def order_bound(rl: RegionList, backbone: Backbone) -> Bound | None:
+    """The ceiling of order evidence on a list's gold (None when it prints nothing):
+    * *partition*: every measure of a key task linked to one row, the rows taking consecutive runs
+      in list order — with the best cuts, chosen knowing the answer;
+    * *extent*: each group linked to the shortest consecutive run holding all its printed measures,
+      so recall 1 — the measures a list skips inside that run, or prints in another row, are the cost."""
+    groups = _groups(rl)
+    if not groups:
+        return None
+    by_task: dict[int, list[int]] = defaultdict(list)
+    for m in backbone.measures:
+        by_task[m.key_task].append(m.number)
+    correct = links = total = ext = 0
+    for kt, sets in groups.items():
+        positions = sorted(by_task[kt])
+        correct += _best_cuts(positions, sets)
+        links += len(positions)
+        total += sum(len(w) for w in sets)
+        ext += sum(sum(1 for p in positions if min(w) <= p <= max(w)) for w in sets)
+    return Bound(rl.region, correct / links, correct / total, total / ext)
+
+
+def leave_one_out(lists: list[RegionList], backbone: Backbone) -> list[tuple[str, float, Scores]]:
+    """The threshold chosen by :func:`choose` on the other lists alone, and the scores it gives
+    on the list left out: (region, threshold, engine scores)."""
+    out = []
+    for k, rl in enumerate(lists):
+        rest = [r for j, r in enumerate(lists) if j != k]
+        if not evaluate(rl, backbone) or not rest:
+            continue
+        t = choose(sweep(rest, backbone))
+        out.append((rl.region, t, evaluate(rl, backbone, threshold=t)[0]))
+    return out
 
 
 def evaluate(rl: RegionList, backbone: Backbone, threshold: float | None = None) -> list[Scores]:
