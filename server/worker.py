@@ -15,6 +15,7 @@ Keep this module's imports light: it is imported in a freshly spawned interprete
 from __future__ import annotations
 
 import ctypes
+import functools
 import json
 import os
 import threading
@@ -120,11 +121,8 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
             fmt = job.get("fmt", "json")
             args = {"substitutions": job.get("substitutions") or None, "default_graph": job.get("default_graph") or None,
                     "named_graphs": job.get("named_graphs") or None, "max_rows": job.get("max_rows")}
-
-            def run(q: str) -> Any:
-                # SPARQL JSON, the protocol's usual answer: serialized by pyoxigraph when it is a SELECT
-                return queries.run_json(store, q, **args) if fmt == "json" else queries.run(store, q, **args)
-
+            # SPARQL JSON, the protocol's usual answer: serialized by pyoxigraph when it is a SELECT
+            run = functools.partial(queries.run_json if fmt == "json" else queries.run, store, **args)
             ordered = total_order(text)     # ORDER BY keys pyoxigraph can sort without aborting
             try:
                 res = run(ordered)
