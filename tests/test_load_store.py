@@ -42,9 +42,11 @@ def test_load_replaces_one_region_and_keeps_the_others(store_dir, tmp_path):
         if g not in (graph, stats, iris.alignment_graph("330800")):
             assert after[g] == before[g], f"{g} changed"
     assert after[graph] != before[graph]
-    # the statistics are recounted: 衢州's changed, the other regions' kept
+    # the statistics are recounted: 衢州's changed, the other regions' kept (but for their
+    # item-name pairs with 衢州, queries/derive/region-pairs.rq)
     changed = after[stats] ^ before[stats]
-    assert changed and all("/region/330800/" in q for q in changed)
+    assert changed and all("/region/330800/" in q or "/item-name-pair/330800>" in q for q in changed)
+    assert any("/item-name-pair/330800>" in q for q in changed)
     rows = [q for q in after[graph] if "/row/" in q and "rowNumber" in q]
     assert len(rows) == 10
     assert store.current(store_dir).restricted_file.read_text(encoding="utf-8") == restricted_before, \
