@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import shutil
 import sys
 import tempfile
@@ -41,7 +40,7 @@ if __package__ in (None, ""):          # `python benchmarks/history.py`
     __package__ = "benchmarks"         # noqa: A001 - lets the relative imports below work
 
 from . import engines  # noqa: E402
-from .run import build_stores, log  # noqa: E402
+from .run import build_stores, in_child, log  # noqa: E402
 from .stats import ms, summary  # noqa: E402
 from .workload import workload  # noqa: E402
 
@@ -62,20 +61,7 @@ def _validate_child(conn, store_dir: str, cache: bool) -> None:
 
 def validate_once(store_dir: Path, cache: bool, cap_s: float) -> dict[str, Any]:
     """One ``run_store`` of every region in a child process (its own imports, like the CLI)."""
-    ctx = multiprocessing.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_validate_child, args=(child, str(store_dir), cache), daemon=True)
-    proc.start()
-    child.close()
-    try:
-        if not parent.poll(cap_s):
-            return {"timeout_s": cap_s}
-        return parent.recv()
-    except EOFError:
-        return {"reason": f"validation process failed (exit code {proc.exitcode})"}
-    finally:
-        proc.kill()
-        proc.join()
+    return in_child(_validate_child, (str(store_dir), cache), cap_s)
 
 
 def load_new_versions(store_dir: Path, codes: list[str], seed: int) -> list[dict[str, Any]]:

@@ -93,11 +93,12 @@ def _validate_child(conn, store_dir: str, region: str | None) -> None:
     conn.send({"seconds": time.perf_counter() - t, "findings": len(rep.results), "conforms": rep.conforms})
 
 
-def _validate_once(store_dir: Path, region: str | None, cap_s: float) -> dict[str, Any]:
-    """One ``validate.run_store`` in a child process, stopped after ``cap_s``."""
+def in_child(target: Any, args: tuple, cap_s: float) -> dict[str, Any]:
+    """``target(conn, *args)`` in a spawned child process, stopped after ``cap_s``: its answer,
+    or ``timeout_s`` / ``reason``."""
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_validate_child, args=(child, str(store_dir), region), daemon=True)
+    proc = ctx.Process(target=target, args=(child, *args), daemon=True)
     proc.start()
     child.close()
     try:
@@ -109,6 +110,11 @@ def _validate_once(store_dir: Path, region: str | None, cap_s: float) -> dict[st
     finally:
         proc.kill()
         proc.join()
+
+
+def _validate_once(store_dir: Path, region: str | None, cap_s: float) -> dict[str, Any]:
+    """One ``validate.run_store`` in a child process, stopped after ``cap_s``."""
+    return in_child(_validate_child, (str(store_dir), region), cap_s)
 
 
 def validation(store_dir: Path, runs: int, region: str, cap_s: float) -> dict[str, Any]:
