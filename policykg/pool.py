@@ -142,8 +142,8 @@ class ForkPool:
         self.close(kill=exc_type is not None)
 
 
-def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's to handle
+def jobs(conn: Connection) -> Iterator[Any]:
+    """A worker's jobs, as they arrive: ends when the parent sends ``None`` or goes away."""
     while True:
         try:
             job = conn.recv()
@@ -151,6 +151,12 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
             return
         if job is None:
             return
+        yield job
+
+
+def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)      # Ctrl-C is the parent's to handle
+    for job in jobs(conn):
         try:
             out: tuple[str, Any] = ("ok", func(job))
         except PolicyKGError as exc:

@@ -18,13 +18,7 @@ from policykg.core.errors import PolicyKGError, QueryError
 
 
 def _serve(conn: Any) -> None:
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
+    for job in pool.jobs(conn):
         store_dir, region = job
         try:
             report = validate.run_store(store_dir, region=region)

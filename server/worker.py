@@ -83,6 +83,7 @@ class Reader:
 def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     sandboxed = drop_network() if sandbox else False
     # imported after drop_network(): the spawned worker must unshare while single-threaded (module docstring)
+    from policykg import pool
     from policykg.core.errors import PolicyKGError
     from policykg.sparql import queries
     from policykg.sparql.guard import check_query  # again here, on the very text run (and when unsandboxed)
@@ -94,13 +95,7 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
     except PolicyKGError:
         pass     # no store yet: the first job reports it
     conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed, "store": reader.mode}))
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
+    for job in pool.jobs(conn):
         t0 = time.monotonic()
         shift = 0
         try:
