@@ -59,7 +59,7 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
     result = BuildResult(Path(store_dir), "")
     pending = versions.Pending(source=source.name, sha256=versions.file_sha256(source), action="build",
                                loaded=versions.now())
-    with new_generation(store_dir, finish=refresh) as (store, gen):
+    with new_generation(store_dir, finish=refresh, in_memory=True) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(backbone))

@@ -4,6 +4,8 @@
   pipe to it: the server's query workers (:mod:`server.executor`) and its validation child
   (:mod:`server.api`); such a child can be killed at a timeout.
 * :class:`ForkPool`: a few forked worker processes that run validation jobs one at a time.
+* :func:`background`: one call in a forked child while the caller goes on (a load's
+  structural validation runs beside its alignment and its new generation).
 
 ForkPool is not ``multiprocessing.Pool``: ``run_store`` also runs inside daemonic processes (the
 server's and the benchmark's validation child), which multiprocessing forbids to have
@@ -140,6 +142,41 @@ class ForkPool:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self.close(kill=exc_type is not None)
+
+
+@contextlib.contextmanager
+def background(func: Callable[..., Any], *args: Any) -> Iterator[Callable[[], Any]]:
+    """Run ``func(*args)`` in one forked child while the block goes on.
+
+    The block gets a callable that waits for the child and returns its result (or raises
+    its error, as :class:`ForkPool` does); leaving the block kills a child not yet waited
+    for. The child inherits ``args`` as they are (nothing is pickled but the result). With
+    one CPU there is nothing to overlap: ``func`` runs at once, in this process.
+    """
+    if cpu_count() < 2 or not hasattr(os, "fork"):
+        value = func(*args)
+        yield lambda: value
+        return
+    pool = ForkPool(lambda _job: func(*args), 1)
+    conn = pool._conns[0]
+    conn.send(0)
+    waited = False
+
+    def result() -> Any:
+        nonlocal waited
+        waited = True
+        try:
+            tag, value = conn.recv()
+        except (EOFError, OSError) as exc:
+            raise PolicyKGError("后台工作进程意外退出", "a background worker process died") from exc
+        if tag == "error":
+            raise _error(*value)
+        return value
+
+    try:
+        yield result
+    finally:
+        pool.close(kill=not waited)
 
 
 def jobs(conn: Connection) -> Iterator[Any]:

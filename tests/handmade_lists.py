@@ -191,7 +191,7 @@ def graph_triples(lists: list[RegionList] | None = None) -> list:
 
 def make_store(root: Path, lists: list[RegionList] | None = None) -> Path:
     """A store laid out exactly as `policykg build` lays it out, from these records."""
-    with new_generation(root, finish=refresh) as (store, gen):
+    with new_generation(root, finish=refresh, in_memory=True) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(backbone()))

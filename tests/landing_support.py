@@ -65,7 +65,7 @@ def build_aligned_store(root: Path) -> dict[str, str]:
     del st
     pm = iris.provincial_measure
     base = iris.graph("alignment/")
-    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (store, _gen):
         put_graph(store, base + "330521", [
             Triple(NamedNode(deqing), NamedNode(ELI + "implements"), NamedNode(pm(16))),
             *_mapping(base + "330521#m1", deqing, pm(16), 0.83),
@@ -84,7 +84,7 @@ def build_printed_store(root: Path) -> None:
     printed links only (衢州's numbers, 钱塘's reprinted texts), statistics recounted."""
     build(root)
     prefix = iris.alignment_graph_prefix()
-    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (store, _gen):
         for g in list(store.named_graphs()):
             if g.value.startswith(prefix):
                 store.remove_graph(g)

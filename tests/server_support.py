@@ -45,7 +45,7 @@ def make_protocol_store(root: Path) -> Path:
     """The W3C protocol tests' graphs (data1–3.nt as kasei.us/…/dataN.rdf), plus a planted literal."""
     from pyoxigraph import RdfFormat, parse
 
-    with new_generation(root, finish=refresh) as (store, _gen):
+    with new_generation(root, finish=refresh, in_memory=True) as (store, _gen):
         for n in (1, 2, 3):
             path = W3C_DIR / f"data{n}.nt"
             put_graph(store, f"{KASEI}data{n}.rdf", [q.triple for q in parse(path=str(path), format=RdfFormat.N_TRIPLES)])

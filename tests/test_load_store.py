@@ -8,8 +8,10 @@ from loadkit import copy_store
 
 from loaders.export import export_region
 from loaders.load import load_region
+from policykg import pool
 from policykg.cli import main
 from policykg.core import iris
+from policykg.core.errors import LoadError
 from policykg.graph import store
 
 
@@ -71,16 +73,22 @@ def test_new_region_and_cli_output(store_dir, tmp_path):
     assert iris.region_graph("330881") in _graphs(store_dir)
 
 
-def test_validation_violations_refuse_the_load(store_dir, tmp_path):
-    """德清's own list has rows without a level-1 category: structure Violations, nothing loaded."""
+@pytest.mark.parametrize("cpus", [1, 2], ids=["inline", "forked"])
+def test_validation_violations_refuse_the_load(store_dir, tmp_path, monkeypatch, cpus):
+    """德清's own list has rows without a level-1 category: structure Violations, nothing loaded.
+    The validation runs in a child beside the writing (two CPUs) or before it (one): either
+    way its verdict refuses the generation, which is removed unpublished."""
+    monkeypatch.setattr(pool, "cpu_count", lambda: cpus)
     path = tmp_path / "dq.csv"
     path.write_bytes(export_region(store_dir, "330521", "csv"))
     before = _graphs(store_dir)
-    from policykg.core.errors import LoadError
-
+    generations = sorted(p.name for p in store_dir.glob("gen-*"))
+    live = store.generation_name(store_dir)
     with pytest.raises(LoadError, match="(?s)结构校验发现 7 处违规.*第13行.*一级事项"):
         load_region(store_dir, path, "330521", strict=False)
     assert _graphs(store_dir) == before
+    assert store.generation_name(store_dir) == live
+    assert sorted(p.name for p in store_dir.glob("gen-*")) == generations
 
 
 def test_pdf_progress_per_page(store_dir, tmp_path):

@@ -22,7 +22,7 @@ PK = ONTOLOGY_NS
 def tiny(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
     a = NamedNode(PK + "number")
-    with store.new_generation(root, finish=refresh) as (st, _):
+    with store.new_generation(root, finish=refresh, in_memory=True) as (st, _):
         store.put_graph(st, "https://w3id.org/policykg/graph/backbone", [
             Triple(NamedNode("urn:kt:1"), NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                    NamedNode(PK + "KeyTask")),

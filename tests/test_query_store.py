@@ -47,7 +47,7 @@ def test_reader_answers_a_new_generation_at_once_then_from_memory(store_dir):
     reader.open(wait=True)
     assert reader.mode == "memory" and _rows(reader.store) == "303"
     old = reader.generation
-    with store.new_generation(store_dir, copy_current=True, finish=refresh) as (st, _gen):
+    with store.new_generation(store_dir, copy_current=True, finish=refresh, in_memory=True) as (st, _gen):
         st.remove_graph(store.NamedNode("https://w3id.org/policykg/graph/region/330900"))   # 舟山's 32 rows gone
     reader.open(wait=False)
     assert reader.generation != old

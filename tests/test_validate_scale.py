@@ -117,7 +117,7 @@ def synthetic_store(tmp_path_factory):
     level1 = NamedNode(PK + "level1")
     shared_category = next(t.object for t in triples[SYNTHETIC[0]] if t.predicate == level1)
     extra_key_task = NamedNode(iris.key_task(33))
-    with new_generation(root, copy_current=True, finish=refresh) as (st, _gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (st, _gen):
         for code, ts in triples.items():
             put_graph(st, iris.region_graph(code), ts)
         put_graph(st, iris.region_graph(CRAFTED), _crafted_graph(shared_category))
@@ -171,7 +171,7 @@ def test_a_graph_that_is_no_list_is_not_validated_or_counted(synthetic_whole, sy
 def test_a_single_list_store_is_validated_in_one_run(tmp_path, built_store):
     root = tmp_path / "one"
     src = open_read_only(built_store)
-    with new_generation(root, finish=refresh) as (st, _gen):
+    with new_generation(root, finish=refresh, in_memory=True) as (st, _gen):
         for name in ("ontology", "regions", "backbone", "region/330900"):
             g = NamedNode(iris.graph(name))
             put_graph(st, g.value, [Triple(q.subject, q.predicate, q.object)
@@ -256,7 +256,7 @@ def test_cache_reruns_only_the_region_whose_graph_changed(tmp_path):
     kept = [Triple(q.subject, q.predicate, q.object) for q in src.quads_for_pattern(None, None, None, graph)
             if q != dropped]
     del src
-    with new_generation(root, copy_current=True, finish=refresh) as (st, _gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (st, _gen):
         put_graph(st, graph.value, kept)
     lines.clear()
     changed = validate.run_store(root, cache_dir=cache, progress=lines.append)
@@ -316,7 +316,7 @@ def test_the_backbone_check_fires_in_both_ways(tmp_path, built_store, extra_grap
     source = NamedNode(PREFIXES["dct"] + "source")
     first = NamedNode(iris.key_task(1))
     root = tmp_path / "store"
-    with new_generation(root, finish=refresh) as (st, _gen):
+    with new_generation(root, finish=refresh, in_memory=True) as (st, _gen):
         for name in ("ontology", "regions", "backbone", "region/330114", "region/330521"):
             g = NamedNode(iris.graph(name))
             put_graph(st, g.value, [Triple(q.subject, q.predicate, q.object)

@@ -28,7 +28,7 @@ XSS_GRAPH = iris.graph("test/xss")
 def build_test_store(root: Path) -> Path:
     """``policykg build`` from data/, then a generation that adds the planted item."""
     build(root)
-    with new_generation(root, copy_current=True, finish=refresh) as (store, _gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (store, _gen):
         s = NamedNode(XSS_IRI)
         put_graph(store, XSS_GRAPH, [
             Triple(s, NamedNode(PREFIXES["rdf"] + "type"), NamedNode(PREFIXES["pk"] + "ServiceItem")),

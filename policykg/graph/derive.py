@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryTriples, RdfFormat, Store, parse
+from pyoxigraph import DefaultGraph, NamedNode, QueryTriples, RdfFormat, Store
 
 from policykg.core import iris
 from policykg.core.config import QUERY_DIR
@@ -32,49 +32,27 @@ def graph_iri() -> str:
     return iris.graph(GRAPH)
 
 
-MEMORY_LIMIT = 1 << 30
-"""Up to this many bytes of N-Quads the recount runs on an in-memory copy (see :func:`refresh`)."""
-
-
 def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
     """Make the default graph the merge of the named graphs, then recount ``graph/statistics``
     from it and add the statistics to both. Returns the number of triples derived.
 
-    The observations go from each CONSTRUCT to the store as N-Triples, in Rust: as Python
-    quads, written twice, they took 1.5 of the 4.7 s this took at 101 regions (now 2.7 s).
-    The merge and the CONSTRUCTs run on an in-memory copy of the named graphs (up to
-    :data:`MEMORY_LIMIT`): on the RocksDB store being written they took 16 of the 38 s of a
-    1,000-row load, several times the same queries in memory. The merge goes back in one
-    bulk load; a load renames blank nodes, so the triples with one (the ontology's qb
-    component specifications) are copied into the merge as the named graphs have them.
+    The write pipelines pass it as ``finish`` to a generation staged in memory
+    (``new_generation(..., in_memory=True)``): on the RocksDB store being written the merge
+    and the CONSTRUCTs took 16 of the 38 s of a 1,000-row load, several times the same
+    queries in memory. The observations go from each CONSTRUCT to the store as N-Triples,
+    in Rust: as Python quads, written twice, they took 1.5 of the 4.7 s this took at
+    101 regions.
     """
     g = NamedNode(graph_iri())
     if store.contains_named_graph(g):
         store.remove_graph(g)            # stale counts: dropped before the merge, never merged
-    named = store.dump(format=RdfFormat.N_QUADS)
-    if len(named) > MEMORY_LIMIT:
-        merge_default_graph(store)
-        return _derive(store, store, derive_dir)
-    work = Store()
-    if named:
-        work.bulk_load(named, format=RdfFormat.N_QUADS)
-    merge_default_graph(work)
-    store.clear_graph(DefaultGraph())
-    merged = work.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
-    plain = b"".join(line for line in merged.splitlines(keepends=True) if not _has_blank_node(line))
-    if plain:
-        store.bulk_load(plain, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-    blank = b"".join(line for line in named.splitlines(keepends=True) if _has_blank_node(line))
-    if blank:
-        store.extend([Quad(q.subject, q.predicate, q.object, DefaultGraph())
-                      for q in parse(blank, format=RdfFormat.N_QUADS)])
-    del named, merged, plain
-    return _derive(work, store, derive_dir)
+    merge_default_graph(store)
+    return _derive(store, derive_dir)
 
 
-def _derive(source: Store, store: Store, derive_dir: Path | str) -> int:
-    """The derive CONSTRUCTs over ``source``'s default graph, into ``store``'s statistics
-    graph and default graph."""
+def _derive(store: Store, derive_dir: Path | str) -> int:
+    """The derive CONSTRUCTs over ``store``'s default graph, into its statistics graph and
+    default graph."""
     g = NamedNode(graph_iri())
     chunks = []
     # in file-name order, each query's observations in the default graph before the next runs, so
@@ -82,25 +60,14 @@ def _derive(source: Store, store: Store, derive_dir: Path | str) -> int:
     # is a generation not yet published (or a snapshot in memory), so nothing needs the transaction,
     # which made loading 320,000 triples twice the largest part of a 101-region build.
     for path in sorted(Path(derive_dir).glob("*.rq")):
-        chunk = _construct(source, path, prefixes())
+        chunk = _construct(store, path, prefixes())
         if chunk:
-            source.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-            if source is not store:
-                store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+            store.bulk_load(chunk, format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
             chunks.append(chunk)
     data = b"".join(chunks)
     if data:
         store.bulk_load(data, format=RdfFormat.N_TRIPLES, to_graph=g)
     return data.count(b"\n")           # N-Triples: one triple per line
-
-
-_OBJECT_BLANK = re.compile(rb" _:[^\s]+ (?:<[^>]*> |_:[^\s]+ )?\.\s*$")   # an object (N-Triples / N-Quads)
-
-
-def _has_blank_node(line: bytes) -> bool:
-    """Whether an N-Triples or N-Quads line has a blank node as subject or object (a
-    literal's text cannot end a line with `` _:x .``: its closing quote comes last)."""
-    return line.startswith(b"_:") or _OBJECT_BLANK.search(line) is not None
 
 
 def _construct(store: Store, path: Path, known: dict[str, str]) -> bytes:
