@@ -20,7 +20,7 @@ from policykg.core.config import ONTOLOGY_DIR, SOURCE_DOCUMENT
 from policykg.core.progress import Progress, silent
 from policykg.core.records import RegionList
 from policykg.graph import rdfmap
-from policykg.graph.derive import refresh
+from policykg.graph.derive import refresh, rewrites
 from policykg.graph.store import graph_sizes, new_generation, put_graph, write_restricted
 
 from .text import read_attachments, read_backbone
@@ -59,7 +59,7 @@ def build(store_dir: Path | str, source: Path | str = SOURCE_DOCUMENT, *,
     result = BuildResult(Path(store_dir), "")
     pending = versions.Pending(source=source.name, sha256=versions.file_sha256(source), action="build",
                                loaded=versions.now())
-    with new_generation(store_dir, finish=refresh, in_memory=True) as (store, gen):
+    with new_generation(store_dir, finish=refresh, in_memory=True, derived=rewrites()) as (store, gen):
         put_graph(store, iris.graph("ontology"), ontology_triples())
         put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(backbone))

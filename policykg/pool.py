@@ -197,7 +197,7 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
         try:
             out: tuple[str, Any] = ("ok", func(job))
         except PolicyKGError as exc:
-            out = ("error", (type(exc).__name__, exc.zh, exc.en))
+            out = ("error", (type(exc).__name__, exc.zh, exc.en, exc.where))
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
             out = ("error", ("PolicyKGError", f"校验工作进程出错：{exc!r}", f"validation worker failed: {exc!r}"))
         try:
@@ -206,13 +206,17 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
             return
 
 
-def _error(name: str, zh: str, en: str) -> PolicyKGError:
-    """A worker's error again, as its own class when that takes (zh, en)."""
+def _error(name: str, zh: str, en: str, where: str | None = None) -> PolicyKGError:
+    """A worker's error again, as its own class when that takes (zh, en), with its ``where``."""
     cls = getattr(errors, name, PolicyKGError)
     try:
-        return cls(zh, en) if isinstance(cls, type) and issubclass(cls, PolicyKGError) else PolicyKGError(zh, en)
+        exc = cls(zh, en) if isinstance(cls, type) and issubclass(cls, PolicyKGError) else PolicyKGError(zh, en)
     except TypeError:
-        return PolicyKGError(zh, en)
+        exc = PolicyKGError(zh, en)
+    if where:
+        exc.where = where
+        exc.args = (exc.message,)
+    return exc
 
 
 def _die_with(parent_pid: int) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from . import versions
 from .core import iris, regions
 from .core.errors import UsageError
-from .graph.derive import refresh
+from .graph.derive import refresh, rewrites
 from .graph.store import new_generation, put_graph, write_restricted
 
 
@@ -26,7 +26,7 @@ def revert(root: Path | str, code: str, to: int, note: str | None = None) -> ver
                                note=note or f"恢复为第 {to} 版 / reverted to version {to}", date=target.date,
                                action="revert", reverted_from=to)
     graph = iris.region_graph(code)
-    with new_generation(root, copy_current=True, finish=refresh, in_memory=True) as (store, gen):
+    with new_generation(root, copy_current=True, finish=refresh, in_memory=True, derived=rewrites()) as (store, gen):
         put_graph(store, graph, triples)
         write_restricted(gen, graph, restricted)
         made = versions.record(gen, code, triples, restricted, pending, rows=target.rows)

@@ -14,7 +14,7 @@ from policykg.core.errors import PolicyKGError, UsageError
 
 def _pid_and_double(n: int) -> tuple[int, int]:
     if n == 13:
-        raise UsageError("十三不行", "not thirteen")
+        raise UsageError("十三不行", "not thirteen", where="第13行")
     if n == 99:
         os._exit(3)
     if n == 7:
@@ -33,7 +33,8 @@ def test_background_raises_the_childs_error_as_its_class(monkeypatch):
     monkeypatch.setattr(pool, "cpu_count", lambda: 2)
     with pytest.raises(UsageError) as err, pool.background(_pid_and_double, 13) as result:
         result()
-    assert (err.value.zh, err.value.en) == ("十三不行", "not thirteen")
+    assert (err.value.zh, err.value.en, err.value.where) == ("十三不行", "not thirteen", "第13行")
+    assert str(err.value) == "第13行: 十三不行 / not thirteen"
 
 
 def test_background_reports_a_child_that_died(monkeypatch):

@@ -7,9 +7,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Triple
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Triple
 
 from policykg.graph import store
 from policykg.sparql import queries
@@ -99,3 +100,66 @@ def test_restricted_file_is_private(tmp_path):
     gen = store.current(tmp_path)
     assert oct(gen.restricted_file.stat().st_mode & 0o777) == "0o600"
     assert _count(tmp_path) == 0   # never in the public store
+
+
+# ------------------------------------------------------------------ generations staged in memory
+
+DERIVED = "https://w3id.org/policykg/graph/test-derived"
+ADDED = "https://w3id.org/policykg/graph/test-added"
+
+
+def _finish(st) -> None:
+    """Like derive.refresh: the merge, a declared derived graph and an undeclared new one."""
+    store.merge_default_graph(st)
+    st.update(f"INSERT {{ GRAPH <{DERIVED}> {{ ?s <urn:x:n> 1 }} }} WHERE {{ ?s ?p ?o }}")
+    st.update(f"INSERT DATA {{ GRAPH <{ADDED}> {{ <urn:x:a> <urn:x:b> <urn:x:c> }} }}")
+
+
+def _with_blank_nodes() -> list[Triple]:
+    b1, b2 = BlankNode("c1"), BlankNode("c2")
+    p = NamedNode("urn:x:component")
+    return [*_triples(50, "a"), Triple(NamedNode("urn:x:s"), p, b1), Triple(b1, p, b2),
+            Triple(b2, NamedNode("urn:x:label"), Literal("文本 _: 不是空白节点"))]
+
+
+@pytest.mark.parametrize("copy_current", [False, True])
+def test_a_staged_generation_is_the_disk_one_quad_for_quad(tmp_path, copy_current):
+    """in_memory writes, in the end, what writing on disk writes: every graph, the merge,
+    the derived and the added graphs, and blank nodes under the labels they had."""
+    dumps = []
+    for staged in (False, True):
+        root = tmp_path / f"staged-{staged}"
+        if copy_current:
+            with store.new_generation(root) as (st, _):
+                store.put_graph(st, G + "/old", _with_blank_nodes())
+        with store.new_generation(root, copy_current=copy_current, finish=_finish, in_memory=staged,
+                                  derived=(DERIVED,)) as (st, _):
+            store.put_graph(st, G, _with_blank_nodes())
+            store.put_graph(st, G + "/bytes", b"<urn:x:n1> <urn:x:p> \"n\" .\n")
+        dumps.append(sorted(store.open_read_only(root).dump(format=RdfFormat.N_QUADS).splitlines()))
+    assert dumps[0] == dumps[1]
+    text = b"\n".join(dumps[1])
+    assert b"_:c1 <urn:x:component> _:c2" in text and f"<{ADDED}>".encode() in text
+    # G 53 + bytes 1 + the merge 54 + derived 54 (one per subject) + added 1, and the old graph's 53
+    assert len(dumps[1]) == (216 if copy_current else 163)
+
+
+def test_a_failed_background_write_drops_the_generation(tmp_path, monkeypatch):
+    with store.new_generation(tmp_path) as (st, _):
+        store.put_graph(st, G, _triples(3, "old"))
+    before = store.generation_name(tmp_path)
+
+    real = store.load_nquads
+
+    def broken(disk, data, graph=None):
+        if threading.current_thread().name == "policykg-generation-writer":
+            raise OSError("disk full")
+        real(disk, data, graph)
+
+    monkeypatch.setattr(store, "load_nquads", broken)
+    with pytest.raises(OSError, match="disk full"), \
+            store.new_generation(tmp_path, copy_current=True, in_memory=True) as (st, _):
+        st.bulk_load(b"<urn:x:n> <urn:x:p> <urn:x:o> .\n", format=RdfFormat.N_TRIPLES, to_graph=NamedNode(G))
+    assert store.generation_name(tmp_path) == before
+    assert sorted(p.name for p in tmp_path.glob("gen-*")) == [before]
+    assert _count(tmp_path) == 3

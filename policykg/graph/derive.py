@@ -32,6 +32,11 @@ def graph_iri() -> str:
     return iris.graph(GRAPH)
 
 
+def rewrites() -> tuple[str, ...]:
+    """The named graphs :func:`refresh` rewrites (``new_generation``'s ``derived``)."""
+    return (graph_iri(),)
+
+
 def refresh(store: Store, derive_dir: Path | str = DERIVE_DIR) -> int:
     """Make the default graph the merge of the named graphs, then recount ``graph/statistics``
     from it and add the statistics to both. Returns the number of triples derived.
