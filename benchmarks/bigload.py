@@ -26,8 +26,8 @@ from pathlib import Path
 PHASES = {
     "read (parse, rows)": ("loaders/load.py", "read_list"),
     "rdfmap (records -> RDF)": ("policykg/graph/rdfmap.py", "region_list_triples"),
-    "validation": ("loaders/load.py", "check_region_graph"),
-    "alignment (jieba, TF-IDF)": ("policykg/align/graph.py", "region_alignment"),
+    "validation (forked child: 0 in this profile)": ("loaders/load.py", "structural_findings"),
+    "alignment (forked child: 0 in this profile)": ("loaders/load.py", "alignment_nt"),
     "publish (whole write)": ("loaders/load.py", "publish_region_graph"),
     "  copy generation": ("policykg/graph/store.py", "new_generation"),
     "  statistics (derive)": ("policykg/graph/derive.py", "refresh"),

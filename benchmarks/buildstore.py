@@ -27,7 +27,7 @@ from policykg.core import iris
 from policykg.core.config import SOURCE_DOCUMENT
 from policykg.core.records import RegionList
 from policykg.graph import rdfmap
-from policykg.graph.derive import refresh
+from policykg.graph.derive import refresh, rewrites
 from policykg.graph.store import disk_size, graph_sizes, new_generation, open_read_only, put_graph, write_restricted
 
 from . import synth
@@ -94,7 +94,7 @@ def build(store_dir: Path | str, scale: str = "provincial", *, seed: int = 0, li
     quads, current = 0, 0
     pending = versions.Pending(source=synth.SYNTHETIC_DOCUMENT, sha256=f"{seed}:current", action="build",
                                loaded=versions.now(), note="合成数据 synthetic")
-    with new_generation(store_dir, finish=refresh) as (store, gen):
+    with new_generation(store_dir, finish=refresh, in_memory=True, derived=rewrites()) as (store, gen):
         quads += put_graph(store, iris.graph("ontology"), ontology_triples())
         quads += put_graph(store, iris.graph("regions"), rdfmap.region_triples())
         quads += put_graph(store, iris.graph("backbone"), rdfmap.backbone_triples(bb))

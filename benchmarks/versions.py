@@ -30,7 +30,7 @@ from loaders.build import ontology_triples
 from policykg import versions
 from policykg.core import iris
 from policykg.graph import rdfmap, store
-from policykg.graph.derive import refresh
+from policykg.graph.derive import refresh, rewrites
 from policykg.sparql import queries
 
 QUERY = "key-task-coverage"
@@ -47,7 +47,7 @@ def build(root: Path, regions: int | None, rounds: int, seed: int = 0) -> dict:
     for n in range(1, rounds + 1):
         before = _dir_bytes(root / versions.DIR)
         t0 = time.perf_counter()
-        with store.new_generation(root, copy_current=n > 1, finish=refresh) as (st, gen):
+        with store.new_generation(root, copy_current=n > 1, finish=refresh, in_memory=True, derived=rewrites()) as (st, gen):
             if n == 1:
                 store.put_graph(st, iris.graph("ontology"), ontology_triples())
                 store.put_graph(st, iris.graph("regions"), rdfmap.region_triples())

@@ -170,8 +170,11 @@ class _Writer(threading.Thread):
 
     def run(self) -> None:
         try:
-            for graph, data in self.chunks:
+            self.chunks.reverse()
+            while self.chunks:                   # each dump freed once written: a lower peak
+                graph, data = self.chunks.pop()
                 load_nquads(self.disk, data, graph)
+                del data
         except BaseException as exc:  # noqa: BLE001 - re-raised by the thread that joins
             self.error = exc
 
@@ -347,11 +350,9 @@ def _write_generation(root: Path, copy_current: bool, finish: Callable[[Store], 
             writer.finish()
             written = set(kept)
             rest = [DefaultGraph(), *(g for g in store.named_graphs() if g.value in derived or g not in written)]
-            chunks = _dump_graphs(store, rest)
+            for graph in rest:
+                load_nquads(disk, store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph), graph)
             del store, work, writer
-            for graph, data in chunks:
-                load_nquads(disk, data, graph)
-            del chunks
             store = disk
         store.flush()
         del store
