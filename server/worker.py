@@ -94,7 +94,10 @@ def main(conn: Any, store_dir: str, sandbox: bool = True) -> None:
         reader.open(wait=True)
     except PolicyKGError:
         pass     # no store yet: the first job reports it
-    conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed, "store": reader.mode}))
+    try:
+        conn.send(("ready", {"pid": os.getpid(), "sandboxed": sandboxed, "store": reader.mode}))
+    except OSError:
+        return   # the server stopped (or replaced this worker) while it was starting: nothing to say
     for job in pool.jobs(conn):
         t0 = time.monotonic()
         shift = 0
