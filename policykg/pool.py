@@ -114,13 +114,8 @@ class ForkPool:
                 busy[conn] = job
             for conn in wait(list(busy)):
                 job = busy.pop(conn)        # type: ignore[call-overload]
-                try:
-                    tag, value = conn.recv()  # type: ignore[union-attr]
-                except (EOFError, OSError) as exc:
-                    raise PolicyKGError("校验工作进程意外退出", "a validation worker process died") from exc
+                value = _receive(conn, ("校验工作进程意外退出", "a validation worker process died"))  # type: ignore[arg-type]
                 idle.append(conn)           # type: ignore[arg-type]
-                if tag == "error":
-                    raise _error(*value)
                 yield job, value
 
     def close(self, *, kill: bool = False) -> None:
@@ -165,13 +160,7 @@ def background(func: Callable[..., Any], *args: Any) -> Iterator[Callable[[], An
     def result() -> Any:
         nonlocal waited
         waited = True
-        try:
-            tag, value = conn.recv()
-        except (EOFError, OSError) as exc:
-            raise PolicyKGError("后台工作进程意外退出", "a background worker process died") from exc
-        if tag == "error":
-            raise _error(*value)
-        return value
+        return _receive(conn, ("后台工作进程意外退出", "a background worker process died"))
 
     try:
         yield result
@@ -206,17 +195,23 @@ def _serve(conn: Connection, func: Callable[[Any], Any]) -> None:
             return
 
 
-def _error(name: str, zh: str, en: str, where: str | None = None) -> PolicyKGError:
-    """A worker's error again, as its own class when that takes (zh, en), with its ``where``."""
-    cls = getattr(errors, name, PolicyKGError)
+def _receive(conn: Connection, died: tuple[str, str]) -> Any:
+    """A worker's answer to one job: its result, or its error raised here."""
     try:
-        exc = cls(zh, en) if isinstance(cls, type) and issubclass(cls, PolicyKGError) else PolicyKGError(zh, en)
-    except TypeError:
-        exc = PolicyKGError(zh, en)
-    if where:
-        exc.where = where
-        exc.args = (exc.message,)
-    return exc
+        tag, value = conn.recv()
+    except (EOFError, OSError) as exc:
+        raise PolicyKGError(*died) from exc
+    if tag == "error":
+        raise _error(*value)
+    return value
+
+
+def _error(name: str, zh: str, en: str, where: str | None = None) -> PolicyKGError:
+    """A worker's error again, as its own class when that takes (zh, en, where=…)."""
+    cls = getattr(errors, name, PolicyKGError)
+    if not (isinstance(cls, type) and issubclass(cls, PolicyKGError)):
+        cls = PolicyKGError
+    return cls(zh, en, where=where)
 
 
 def _die_with(parent_pid: int) -> None:

@@ -149,14 +149,14 @@ def test_a_failed_background_write_drops_the_generation(tmp_path, monkeypatch):
         store.put_graph(st, G, _triples(3, "old"))
     before = store.generation_name(tmp_path)
 
-    real = store.load_nquads
+    real = store.load_keeping_labels
 
     def broken(disk, data, graph=None):
         if threading.current_thread().name == "policykg-generation-writer":
             raise OSError("disk full")
         real(disk, data, graph)
 
-    monkeypatch.setattr(store, "load_nquads", broken)
+    monkeypatch.setattr(store, "load_keeping_labels", broken)
     with pytest.raises(OSError, match="disk full"), \
             store.new_generation(tmp_path, copy_current=True, in_memory=True) as (st, _):
         st.bulk_load(b"<urn:x:n> <urn:x:p> <urn:x:o> .\n", format=RdfFormat.N_TRIPLES, to_graph=NamedNode(G))

@@ -34,8 +34,8 @@ class QueryError(PolicyKGError):
     exit_code = 2
 
     def __init__(self, zh: str, en: str | None = None, *, position: tuple[int, int] | None = None,
-                 status: int = 400) -> None:
-        super().__init__(zh, en)
+                 status: int = 400, where: str | None = None) -> None:
+        super().__init__(zh, en, where=where)
         self.position = position
         self.status = status
 

@@ -123,11 +123,12 @@ def wants_memory(root: Path | str, mode: str | None = None) -> bool:
 def copy_to_memory(disk: Store) -> Store:
     """Every quad of ``disk`` in a new in-memory Store (N-Quads through Rust, no Python objects)."""
     mem = Store()
-    load_nquads(mem, disk.dump(format=RdfFormat.N_QUADS))
+    load_keeping_labels(mem, disk.dump(format=RdfFormat.N_QUADS))
     return mem
 
 
-def load_nquads(store: Store | WriteHandle, data: bytes, to_graph: NamedNode | DefaultGraph | None = None) -> None:
+def load_keeping_labels(store: Store | WriteHandle, data: bytes,
+                        to_graph: NamedNode | DefaultGraph | None = None) -> None:
     """Bulk-load N-Quads (or, with ``to_graph``, N-Triples into that graph) keeping blank node
     labels as written.
 
@@ -173,15 +174,10 @@ class _Writer(threading.Thread):
             self.chunks.reverse()
             while self.chunks:                   # each dump freed once written: a lower peak
                 graph, data = self.chunks.pop()
-                load_nquads(self.disk, data, graph)
+                load_keeping_labels(self.disk, data, graph)
                 del data
         except BaseException as exc:  # noqa: BLE001 - re-raised by the thread that joins
             self.error = exc
-
-    def finish(self) -> None:
-        self.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _rocksdb_bytes(gen: Generation) -> int:
@@ -347,11 +343,12 @@ def _write_generation(root: Path, copy_current: bool, finish: Callable[[Store], 
             if writer is not None:
                 writer.join()
         if writer is not None:
-            writer.finish()
+            if writer.error is not None:
+                raise writer.error
             written = set(kept)
             rest = [DefaultGraph(), *(g for g in store.named_graphs() if g.value in derived or g not in written)]
             for graph in rest:
-                load_nquads(disk, store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph), graph)
+                load_keeping_labels(disk, store.dump(format=RdfFormat.N_TRIPLES, from_graph=graph), graph)
             del store, work, writer
             store = disk
         store.flush()
@@ -380,8 +377,8 @@ def put_graph(store: Store | WriteHandle, graph_iri: str, triples: Iterable[Trip
     g = NamedNode(graph_iri)
     if store.contains_named_graph(g):
         store.remove_graph(g)
-    data = triples if isinstance(triples, bytes) else serialize(list(triples), format=RdfFormat.N_TRIPLES)
-    load_nquads(store, data, g)
+    data = triples if isinstance(triples, bytes) else serialize(triples, format=RdfFormat.N_TRIPLES)
+    load_keeping_labels(store, data, g)
     return data.count(b"\n")
 
 
